@@ -1,0 +1,25 @@
+"""webapp-platform: the DevOps platform of a React SPA, one stack per environment.
+
+Wiring only: read and validate the configuration once, build explicit providers, hand typed args to
+the components, export what consumers need. See README.md for what each part declares.
+"""
+
+import pulumi
+
+import wiring
+from stackconfig.load import load_from_pulumi
+
+config = load_from_pulumi()  # raises ConfigError (every problem at once) before any resource exists
+providers = wiring.providers(config)
+
+monitoring = wiring.monitoring(config, providers)
+site = wiring.site(config, providers, dsn=monitoring.dsn)
+repository = wiring.repository(config, providers, site=site, monitoring=monitoring)
+environment = wiring.environment(config, providers, site=site, monitoring=monitoring, repository=repository)
+
+pulumi.export("repositoryUrl", wiring.repository_url(config, repository))
+pulumi.export("environment", config.environment)
+pulumi.export("siteUrl", site.url)
+pulumi.export("vercelProjectId", site.project_id)
+pulumi.export("sentryProjectSlug", monitoring.project_slug)
+pulumi.export("sentryDsn", monitoring.dsn)

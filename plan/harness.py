@@ -1,0 +1,166 @@
+"""Run the real ``__main__.py`` of a stack under the SDK's mocks and return the plan document.
+
+Config comes from ``Pulumi.yaml`` (declared defaults) and the stack file, exactly as the CLI would
+hand it to the program: values as strings (JSON for the rest), ``secure:`` values as secrets. A
+secret the stack file does not set becomes a secret placeholder, and the plan lists it under
+``secretsNeeded``: a real run would refuse to start without it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+import yaml
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from plan.mocks import PlanMocks, RecordingMonitor, Registration
+from stackconfig.errors import ConfigError
+from stackconfig.model import NAMESPACE, secret_keys
+
+ROOT = Path(__file__).resolve().parents[1]
+PLACEHOLDER = "plan-placeholder-secret:{key}"
+"""Value of an unset secret during an offline plan: distinctive, so leak tests can look for it."""
+
+
+def read_yaml(path: Path) -> dict:
+    """A YAML mapping from ``path``, or a ConfigError naming the file and what is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError([f"{path}: cannot read the file ({err.strerror})"], source=str(path.name)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError([f"{path}: not valid YAML ({err})"], source=str(path.name)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: expected a mapping at the top level"], source=str(path.name))
+    return data
+
+
+def _engine_value(value: Any) -> str:
+    """The CLI hands every config value to the program as a string; objects as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def stack_config(project_dir: Path, stack: str, stack_file: Optional[Path]) -> tuple[str, dict, set, list]:
+    """(project name, config values, secret keys, secrets the stack file does not set)."""
+    project = read_yaml(project_dir / "Pulumi.yaml")
+    name = project.get("name") or "webapp-platform"
+    path = stack_file or project_dir / f"Pulumi.{stack}.yaml"
+    document = read_yaml(path)
+    config = document.get("config") or {}
+    if not isinstance(config, dict):
+        raise ConfigError([f"{path}: `config` must be a mapping of keys to values"], source=path.name)
+
+    values: dict[str, str] = {}
+    for key, declaration in (project.get("config") or {}).items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            values[key if ":" in key else f"{name}:{key}"] = _engine_value(declaration["default"])
+    secrets: set[str] = set()
+    for key, value in config.items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            secrets.add(full)
+            values[full] = PLACEHOLDER.format(key=full)  # the ciphertext is never decrypted offline
+        else:
+            values[full] = _engine_value(value)
+    needed = []
+    for key in secret_keys():
+        full = f"{NAMESPACE}:{key}"
+        if full not in values:
+            values[full] = PLACEHOLDER.format(key=full)
+            secrets.add(full)
+            needed.append(full)
+    return name, values, secrets, needed
+
+
+def run_stack(stack: str, stack_file: Optional[Path] = None, project_dir: Path = ROOT) -> dict:
+    """The plan document of ``stack`` (see docs/CONTRACTS.md). Raises ConfigError on bad config."""
+    project_dir = Path(project_dir).resolve()
+    project, values, secrets, unset = stack_config(project_dir, stack, Path(stack_file) if stack_file else None)
+    monitor = RecordingMonitor(PlanMocks(stack))
+    logs = _LogRecorder()
+    pulumi.runtime.set_all_config(values, sorted(secrets))
+    runtime_settings.set_root_resource(None)
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logs.logger
+    )
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+
+    program = str(project_dir / "__main__.py")
+    outputs: dict[str, Any] = {}
+
+    async def program_and_outputs() -> None:
+        runpy.run_path(program, run_name="__main__")
+        root = runtime_settings.get_root_resource()
+        for key, value in sorted(root.outputs.items()):
+            outputs[key] = await _resolve(value)
+
+    _sync_await(run_pulumi_func(program_and_outputs))
+    from stackconfig.load import load_stack_config  # the program validated it already; this is for the list
+
+    needed = [k for k in load_stack_config(values, secrets).required_secrets() if k in unset]
+    return {
+        "project": project,
+        "stack": stack,
+        "resources": [_resource(r) for r in sorted(monitor.registrations, key=_order)],
+        "outputs": outputs,
+        "secretsNeeded": needed,
+        "warnings": logs.warnings,
+    }
+
+
+class _LogRecorder(logging.Handler):
+    """Keeps the program's warnings for the plan instead of letting them go to stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.warnings: list[str] = []
+        self.logger = logging.getLogger(f"webapp-platform.plan.{id(self)}")
+        self.logger.propagate = False
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.warnings.append(record.getMessage())
+
+
+async def _resolve(value: Any) -> Any:
+    output = pulumi.Output.from_input(value)
+    if await output.is_secret():
+        return "[secret]"
+    if not await output.is_known():
+        return "[unknown]"
+    from plan.mocks import plan_value
+
+    return plan_value(json.loads(json.dumps(await output.future(), default=str)))
+
+
+def _order(registration: Registration) -> tuple:
+    # The stack first, then by URN: registration order depends on when outputs resolve.
+    return (registration.type != "pulumi:pulumi:Stack", registration.urn)
+
+
+def _resource(r: Registration) -> dict:
+    return {
+        "urn": r.urn,
+        "type": r.type,
+        "name": r.name,
+        "parent": r.parent,
+        "dependencies": r.dependencies,
+        "protect": r.protect,
+        "retainOnDelete": r.retain_on_delete,
+        "provider": r.provider,
+        "inputs": r.inputs,
+    }

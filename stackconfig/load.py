@@ -1,0 +1,139 @@
+"""Build the validated ``StackConfig`` from raw Pulumi configuration, or refuse with every problem."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any, Iterable, Mapping
+
+import pulumi
+from pydantic import ValidationError
+
+from stackconfig.errors import ConfigError
+from stackconfig.model import NAMESPACE, StackConfig, secret_keys
+
+# Explicit providers are built from webapp-platform keys, so these namespaces would be ignored.
+_PROVIDER_NAMESPACES = {
+    "github": "githubOwner / githubToken",
+    "vercel": "vercelTeamId / vercelToken",
+    "sentry": "sentryUrl / sentryAuthToken",
+}
+
+
+def runtime_config() -> tuple[dict[str, Any], set[str]]:
+    """Every config key the engine handed this program, and which of them are secrets.
+
+    ``pulumi.Config`` can only look keys up; to refuse unknown keys the loader needs them all, so it
+    reads the same two sources ``pulumi.Config`` reads.
+    """
+    from pulumi.runtime import config as runtime
+
+    values = dict(runtime.get_config_env())
+    values.update(runtime.CONFIG.get())
+    secrets = set(runtime.get_config_secret_keys_env()) | set(runtime._SECRET_KEYS.get())
+    return values, secrets
+
+
+def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str]) -> StackConfig:
+    """Validate raw config (full keys, values as the engine passes them: strings or JSON strings)."""
+    secret = set(secret)
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for full_key, value in sorted(raw.items()):
+        namespace, _, key = full_key.partition(":")
+        if namespace in _PROVIDER_NAMESPACES:
+            problems.append(
+                f"{full_key}: provider configuration is not read (the program builds explicit providers); "
+                f"use {NAMESPACE}:{_PROVIDER_NAMESPACES[namespace]} instead"
+            )
+        elif namespace == NAMESPACE:
+            values[key] = _decode(value)
+    for key in secret_keys():
+        if key in values and f"{NAMESPACE}:{key}" not in secret:
+            problems.append(
+                f"{NAMESPACE}:{key}: a secret given in plain text in the stack file; remove it and set it with "
+                f"`pulumi config set --secret {NAMESPACE}:{key} <value>`"
+            )
+    try:
+        model = StackConfig.model_validate(values)
+    except ValidationError as err:
+        problems.extend(_describe(error) for error in err.errors())
+        model = None
+    if problems:
+        raise ConfigError(problems)
+    assert model is not None
+    return model
+
+
+def load_from_pulumi() -> StackConfig:
+    """The edge: read this run's configuration once, validated."""
+    values, secrets = runtime_config()
+    return load_stack_config(values, secrets)
+
+
+def secret_output(value) -> pulumi.Output[str]:
+    """A config secret as a Pulumi secret Output (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    return pulumi.Output.secret(value.get_secret_value())
+
+
+def _decode(value: Any) -> Any:
+    """Config values arrive as strings; objects, lists, numbers and booleans as JSON text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _key_path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return f"{NAMESPACE}:{path}" if path else NAMESPACE
+
+
+def _describe(error: dict) -> str:
+    loc = tuple(error.get("loc", ()))
+    key = _key_path(loc)
+    kind = error.get("type", "")
+    message = str(error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        return _unknown_key(loc)
+    top = loc[0] if loc else None
+    is_secret = top in secret_keys()
+    if kind == "missing":
+        flag = " --secret" if is_secret else ""
+        return f"{key}: missing required key; set it with `pulumi config set{flag} {key} <value>`"
+    if not loc:  # a cross-field check: its message starts with the key names
+        return f"{NAMESPACE}:{message}"
+    shown = "(secret value not shown)" if is_secret else repr(error.get("input"))
+    return f"{key}: got {shown}; expected {message}"
+
+
+def _unknown_key(loc: tuple) -> str:
+    key = _key_path(loc)
+    name = str(loc[-1])
+    if len(loc) == 1:
+        known = sorted(field.alias or field_name for field_name, field in StackConfig.model_fields.items())
+    else:
+        known = _nested_fields(loc[:-1])
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{key}: unknown key{hint}; known keys here: {', '.join(known)}"
+
+
+def _nested_fields(parent: tuple) -> list[str]:
+    model = StackConfig
+    for part in parent:
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and hasattr(annotation, "model_fields")):
+            return []
+        model = annotation
+    return sorted(f.alias or n for n, f in model.model_fields.items())
