@@ -1,0 +1,48 @@
+# webapp-platform: the two commands a new machine needs are `make plan STACK=staging` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= staging
+# Provider schemas for the schema check: the shared reference copy where it exists (CI, this
+# workplace), else the documented project folder a real user fills (see provider-schemas/README.md).
+SCHEMAS ?= $(firstword $(wildcard ../shared/reference/provider-schemas) provider-schemas)
+
+.PHONY: plan check test tools system-deps bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.txt $(wildcard requirements.lock)
+	$(PYTHON) -m venv $(VENV)
+	if [ -f requirements.lock ]; then \
+	  $(PY) -m pip install --quiet --require-hashes -r requirements.lock; \
+	else \
+	  $(PY) -m pip install --quiet -r requirements-dev.txt; \
+	fi
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+## plan: the offline plan of STACK (no credentials): the resources it declares, its outputs and needed secrets.
+plan: $(VENV)/.installed
+	$(PY) -m plan show $(STACK)
+
+## check: the policy pack and the provider-schema check against both shipped stacks.
+check: $(VENV)/.installed
+	$(PY) -m plan check staging --schemas $(SCHEMAS)
+	$(PY) -m plan check production --schemas $(SCHEMAS)
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+tools: $(VENV)/.installed node_modules/.installed system-deps
+
+## test: every test, with the real tools (nginx, hadolint, actionlint, kubernetes-validate, ...).
+test: tools
+	$(PY) -m pytest -q
+
+bench: tools
+	$(PY) bench/bench_plan.py
+	$(PY) bench/bench_nginx.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian packages the tests and benchmarks run for real: nginx (with gzip_static and the brotli
+# modules the image uses), wrk for the benchmark. Idempotent; installs only what is missing.
+set -euo pipefail
+packages=(nginx-light libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static wrk brotli)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+echo "installing Debian packages: ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
