@@ -12,13 +12,16 @@ import sys
 
 from stackconfig.errors import ConfigError
 
-SUBCOMMANDS = ("plan.show", "plan.check", "plan.diff", "plan.graph")
+SUBCOMMANDS = ("show", "check", "diff", "graph")
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: list[str]) -> argparse.ArgumentParser:
+    """Only the named subcommand's module is imported (each pulls its own dependencies), so
+    ``plan show`` does not pay for the policy pack; ``--help`` and errors import them all."""
     root = argparse.ArgumentParser(prog="python -m plan", description=__doc__.splitlines()[0])
     subparsers = root.add_subparsers(dest="command", required=True)
-    for module in SUBCOMMANDS:
+    chosen = [name for name in SUBCOMMANDS if argv[:1] == [name]] or list(SUBCOMMANDS)
+    for module in (f"plan.{name}" for name in chosen):
         try:
             importlib.import_module(module).register(subparsers)
         except ModuleNotFoundError as err:
@@ -28,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except ConfigError as err:

@@ -13,7 +13,7 @@ import logging
 import runpy
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import pulumi
 import yaml
@@ -21,8 +21,9 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from plan.mocks import PlanMocks, RecordingMonitor, Registration
+from plan.mocks import PlanMocks, RecordingMonitor, Registration, plan_value
 from stackconfig.errors import ConfigError
+from stackconfig.load import load_stack_config
 from stackconfig.model import NAMESPACE, secret_keys
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,40 +85,49 @@ def stack_config(project_dir: Path, stack: str, stack_file: Optional[Path]) -> t
     return name, values, secrets, needed
 
 
-def run_stack(stack: str, stack_file: Optional[Path] = None, project_dir: Path = ROOT) -> dict:
-    """The plan document of ``stack`` (see docs/CONTRACTS.md). Raises ConfigError on bad config."""
-    project_dir = Path(project_dir).resolve()
-    project, values, secrets, unset = stack_config(project_dir, stack, Path(stack_file) if stack_file else None)
+def run_under_mocks(
+    func: Callable[[], Any], *, project: str, stack: str, config: Optional[dict] = None, secrets: Iterable[str] = ()
+) -> tuple[RecordingMonitor, list[str]]:
+    """Run ``func`` (which declares resources) under the plan's mocks; every registration awaited.
+
+    Returns the monitor (its ``registrations``) and the warnings the program logged.
+    """
     monitor = RecordingMonitor(PlanMocks(stack))
     logs = _LogRecorder()
-    pulumi.runtime.set_all_config(values, sorted(secrets))
+    pulumi.runtime.set_all_config(dict(config or {}), sorted(secrets))
     runtime_settings.set_root_resource(None)
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logs.logger
     )
+    _sync_await(run_pulumi_func(func))
+    return monitor, logs.warnings
+
+
+def run_stack(stack: str, stack_file: Optional[Path] = None, project_dir: Path = ROOT) -> dict:
+    """The plan document of ``stack`` (see docs/CONTRACTS.md). Raises ConfigError on bad config."""
+    project_dir = Path(project_dir).resolve()
+    project, values, secrets, unset = stack_config(project_dir, stack, Path(stack_file) if stack_file else None)
+    config = load_stack_config(values, secrets)  # refuse bad config before anything runs
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
-
-    program = str(project_dir / "__main__.py")
     outputs: dict[str, Any] = {}
 
     async def program_and_outputs() -> None:
-        runpy.run_path(program, run_name="__main__")
+        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
         root = runtime_settings.get_root_resource()
         for key, value in sorted(root.outputs.items()):
             outputs[key] = await _resolve(value)
 
-    _sync_await(run_pulumi_func(program_and_outputs))
-    from stackconfig.load import load_stack_config  # the program validated it already; this is for the list
-
-    needed = [k for k in load_stack_config(values, secrets).required_secrets() if k in unset]
+    monitor, warnings = run_under_mocks(
+        program_and_outputs, project=project, stack=stack, config=values, secrets=secrets
+    )
     return {
         "project": project,
         "stack": stack,
         "resources": [_resource(r) for r in sorted(monitor.registrations, key=_order)],
         "outputs": outputs,
-        "secretsNeeded": needed,
-        "warnings": logs.warnings,
+        "secretsNeeded": [key for key in config.required_secrets() if key in unset],
+        "warnings": warnings,
     }
 
 
@@ -142,8 +152,6 @@ async def _resolve(value: Any) -> Any:
         return "[secret]"
     if not await output.is_known():
         return "[unknown]"
-    from plan.mocks import plan_value
-
     return plan_value(json.loads(json.dumps(await output.future(), default=str)))
 
 
