@@ -8,6 +8,8 @@ from typing import Literal, Optional
 import pulumi
 import pulumiverse_sentry as sentry
 
+from components.sentry_alerts import SentryAlert, SentryAlertArgs
+
 PLATFORM = "javascript-react"
 
 
@@ -80,5 +82,24 @@ class SentryMonitoring(pulumi.ComponentResource):
         self.register_outputs({"projectSlug": self.project_slug, "dsn": self.dsn})
 
     def _alerts(self, name: str, args: SentryMonitoringArgs, project, integration_id) -> None:
-        """Declared by the dynamic provider against Sentry's workflows API (see sentry_alerts)."""
-        pass  # WIP: wired to components.sentry_alerts once it lands
+        """"New issue" and "more than N events in an hour", posted to Slack.
+
+        A dynamic provider against Sentry's workflows API: the package's SentryIssueAlert and
+        SentryMetricAlert call endpoints Sentry retired in 2026 (HTTP 410)."""
+        common = dict(
+            organization=args.organization,
+            project_slug=project.slug,
+            project_id=project.internal_id,
+            environment=args.environment,
+            slack_integration_id=integration_id,
+            slack_channel=args.slack_channel,
+            token=args.token,
+            api_base_url=args.api_url,
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        SentryAlert(f"{name}-alert-new-issue", SentryAlertArgs(kind="new_issue", **common), opts=child)
+        SentryAlert(
+            f"{name}-alert-event-frequency",
+            SentryAlertArgs(kind="event_frequency", threshold=args.event_threshold, **common),
+            opts=child,
+        )
