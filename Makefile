@@ -18,6 +18,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.
 	fi
 	touch $@
 
+# checkov pins packaging<24, which the Pulumi SDK cannot use: it gets a venv of its own.
+$(VENV)/checkov/.installed: requirements-checkov.txt $(VENV)/.installed
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
@@ -34,11 +40,11 @@ check: $(VENV)/.installed
 system-deps:
 	./scripts/install-system-deps.sh
 
-tools: $(VENV)/.installed node_modules/.installed system-deps
+tools: $(VENV)/.installed $(VENV)/checkov/.installed node_modules/.installed system-deps
 
 ## test: every test, with the real tools (nginx, hadolint, actionlint, kubernetes-validate, ...).
 test: tools
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: tools
 	$(PY) bench/bench_plan.py

@@ -16,6 +16,8 @@ monitoring = wiring.monitoring(config, providers)
 site = wiring.site(config, providers, dsn=monitoring.dsn)
 repository = wiring.repository(config, providers, site=site, monitoring=monitoring)
 environment = wiring.environment(config, providers, site=site, monitoring=monitoring, repository=repository)
+image = wiring.web_image(config, monitoring)
+cluster = wiring.kubernetes_app(config, image)
 
 pulumi.export("repositoryUrl", wiring.repository_url(config, repository))
 pulumi.export("environment", config.environment)
@@ -23,3 +25,9 @@ pulumi.export("siteUrl", site.url)
 pulumi.export("vercelProjectId", site.project_id)
 pulumi.export("sentryProjectSlug", monitoring.project_slug)
 pulumi.export("sentryDsn", monitoring.dsn)
+if image is not None:
+    pulumi.export("imageRef", image.ref)  # the promoting stack reads this: build once, deploy many
+if cluster is not None:
+    pulumi.export("kubernetesNamespace", cluster.namespace)
+    pulumi.export("kubernetesServiceName", cluster.service_name)
+    pulumi.export("kubernetesUrl", cluster.url)

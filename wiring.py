@@ -166,6 +166,38 @@ def environment(
     )
 
 
+def web_image(config: StackConfig, monitoring: SentryMonitoring):
+    """The nginx image, built here or promoted by digest from the building stack (None when off)."""
+    if not config.image.enabled:
+        return None
+    from components.web_image import WebImage  # pulumi_docker_build only where the image is on
+
+    return WebImage(
+        "web",
+        config.image.to_args(
+            environment=config.environment,
+            github_owner=config.github_owner,
+            github_repository=config.github_repository,
+            api_url=config.api_url,
+            sentry_dsn=monitoring.dsn,
+            registry_token=secret_output(config.registry_token),
+            csp_report_uri=monitoring.dsn_csp,
+        ),
+    )
+
+
+def kubernetes_app(config: StackConfig, image):
+    """The optional Kubernetes deployment of the same image (None unless enabled)."""
+    if not config.kubernetes.enabled:
+        return None
+    from components.kubernetes_app import KubernetesApp  # pulumi_kubernetes costs ~0.6 s to import
+
+    return KubernetesApp(
+        "kubernetes",
+        config.kubernetes.to_args(environment=config.environment, domain=config.domain, image_ref=image.ref),
+    )
+
+
 def repository_url(config: StackConfig, repository) -> pulumi.Input[str]:
     if repository is not None:
         return repository.html_url

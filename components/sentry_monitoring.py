@@ -44,6 +44,7 @@ class SentryMonitoring(pulumi.ComponentResource):
 
     project_slug: pulumi.Output[str]
     dsn: pulumi.Output[str]
+    dsn_csp: pulumi.Output[str]
     organization: pulumi.Output[str]
 
     def __init__(self, name: str, args: SentryMonitoringArgs, opts: Optional[pulumi.ResourceOptions] = None):
@@ -78,8 +79,9 @@ class SentryMonitoring(pulumi.ComponentResource):
 
         self.project_slug = project.slug
         self.dsn = key.dsn_public
+        self.dsn_csp = key.dsn_csp  # the CSP report endpoint of the image
         self.organization = project.organization
-        self.register_outputs({"projectSlug": self.project_slug, "dsn": self.dsn})
+        self.register_outputs({"projectSlug": self.project_slug, "dsn": self.dsn, "dsnCsp": self.dsn_csp})
 
     def _alerts(self, name: str, args: SentryMonitoringArgs, project, integration_id) -> None:
         """"New issue" and "more than N events in an hour", posted to Slack.

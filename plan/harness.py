@@ -94,6 +94,9 @@ def run_under_mocks(
     """
     monitor = RecordingMonitor(PlanMocks(stack))
     logs = _LogRecorder()
+    # As pulumi.runtime.test does: an earlier run's pending RPCs or errors must not leak into this one.
+    runtime_settings.SETTINGS.rpc_manager.clear()
+    runtime_settings.SETTINGS.outputs.clear()
     pulumi.runtime.set_all_config(dict(config or {}), sorted(secrets))
     runtime_settings.set_root_resource(None)
     pulumi.runtime.set_mocks(

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the tests and benchmarks run for real: nginx (with gzip_static and the brotli
-# modules the image uses), wrk for the benchmark. Idempotent; installs only what is missing.
+# Debian packages the tests and benchmarks run for real: nginx (gzip_static, mime.types) serving the
+# shipped site config, busybox standing in for the Alpine builder's shell tools, wrk for the
+# benchmark. Idempotent; installs only what is missing.
 set -euo pipefail
-packages=(nginx-light libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static wrk brotli)
+packages=(nginx-light busybox wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -59,6 +59,8 @@ def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str]) -> StackCon
     except ValidationError as err:
         problems.extend(_describe(error) for error in err.errors())
         model = None
+    if model is not None:
+        problems.extend(f"{NAMESPACE}:{problem}" for problem in model.problems())
     if problems:
         raise ConfigError(problems)
     assert model is not None

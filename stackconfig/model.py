@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
-# WIP-IMAGE-K8S: from stackconfig.image import ImageConfig
-# WIP-IMAGE-K8S: from stackconfig.kubernetes import KubernetesConfig
+from stackconfig.image import ImageConfig
+from stackconfig.kubernetes import KubernetesConfig
 
 NAMESPACE = "webapp-platform"
 Environment = Literal["staging", "production"]
@@ -126,7 +126,11 @@ class StackConfig(BaseModel):
         default=100, ge=1, description="An alert fires when an environment sees more events than this in one hour."
     )
 
-    # WIP-IMAGE-K8S: image and kubernetes sub-models land with their components.
+    # --- Optional parts -------------------------------------------------------------------
+    image: ImageConfig = Field(default_factory=ImageConfig, description="The nginx web image (object).")
+    kubernetes: KubernetesConfig = Field(
+        default_factory=KubernetesConfig, description="Optional Kubernetes deployment (object)."
+    )
 
     # --- Secrets (pulumi config set --secret) ---------------------------------------------
     github_token: SecretStr = secret_field(
@@ -208,25 +212,30 @@ class StackConfig(BaseModel):
         return value
 
     # --- Cross-field checks ---------------------------------------------------------------
-    @model_validator(mode="after")
-    def _cross_checks(self) -> "StackConfig":
+    def problems(self) -> list[str]:
+        """Problems that span keys, each starting with the key it concerns (the loader lists them all)."""
+        problems = []
         reviewers = len(self.production_reviewer_users) + len(self.production_reviewer_teams)
         if reviewers > MAX_ENVIRONMENT_REVIEWERS:
-            raise ValueError(
+            problems.append(
                 f"productionReviewerUsers and productionReviewerTeams: {reviewers} reviewers given; "
                 f"GitHub allows 0 to {MAX_ENVIRONMENT_REVIEWERS} on an environment"
             )
         if self.environment == "production" and reviewers == 0:
-            raise ValueError(
+            problems.append(
                 "productionReviewerUsers/productionReviewerTeams: production needs at least one required "
                 "reviewer (numeric GitHub user or team id)"
             )
-        if self.owns_shared_resources and self.codecov_token is None:
-            raise ValueError(
-                "codecovToken: missing secret, needed by the stack that owns the shared resources; set it with "
-                f"`pulumi config set --secret {NAMESPACE}:codecovToken <value>`"
-            )
-        return self
+        for key in self.required_secrets():
+            name = key.split(":", 1)[1]
+            if getattr(self, _snake(name)) is None:
+                problems.append(
+                    f"{name}: missing secret this stack needs; set it with "
+                    f"`pulumi config set --secret {key} <value>`"
+                )
+        problems += self.image.problems_for(self.environment)
+        problems += self.kubernetes.problems_for(self.environment, self.image.enabled)
+        return problems
 
     # --- Derived values -------------------------------------------------------------------
     @property
@@ -271,7 +280,13 @@ class StackConfig(BaseModel):
         keys = ["githubToken", "vercelToken", "sentryAuthToken", "slackWebhookUrl"]
         if self.owns_shared_resources:
             keys.append("codecovToken")
+        if self.image.needs_registry_token:
+            keys.append("registryToken")
         return [f"{NAMESPACE}:{key}" for key in keys]
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
 
 
 def secret_keys() -> list[str]:
