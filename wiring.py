@@ -21,7 +21,10 @@ from components.vercel_site import VercelSite, VercelSiteArgs
 from stackconfig.load import secret_output
 from stackconfig.model import StackConfig
 
-APP_WORKFLOWS = Path(__file__).resolve().parent / "templates" / "app-workflows"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+APP_WORKFLOWS = TEMPLATES / "app-workflows"
+APP_REPO_FILES = {".github/dependabot.yml": TEMPLATES / "app-repo" / "dependabot.yml",
+                  "SECURITY.md": TEMPLATES / "app-repo" / "SECURITY.md"}
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,13 @@ def site(config: StackConfig, p: Providers, dsn: pulumi.Input[str]) -> VercelSit
 
 
 def app_workflow_files() -> dict[str, str]:
-    """The app repository's workflows, from this repository's templates."""
-    return {
+    """The app repository's workflows, Dependabot config and security policy, from the templates."""
+    files = {
         f".github/workflows/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted(APP_WORKFLOWS.glob("*.yml"))
     }
+    files.update({target: path.read_text(encoding="utf-8") for target, path in APP_REPO_FILES.items()})
+    return files
 
 
 def repository(config: StackConfig, p: Providers, site: VercelSite, monitoring: SentryMonitoring):

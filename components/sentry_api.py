@@ -38,9 +38,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-import requests
+if TYPE_CHECKING:  # requests is imported where a client is made: only the provider process calls Sentry
+    import requests
 
 DEFAULT_BASE_URL = "https://sentry.io"
 
@@ -168,6 +170,8 @@ class SentryClient:
         self.timeout = timeout
         self.retry = retry
         self.max_pages = max_pages
+        import requests
+
         self._session = session or requests.Session()
         self._sleep = sleep
         self._clock = clock
@@ -210,7 +214,7 @@ class SentryClient:
                 response = self._session.request(
                     method, url, params=params, data=data, headers=headers, timeout=self.timeout
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (_requests().ConnectionError, _requests().Timeout) as exc:
                 if method not in IDEMPOTENT_METHODS or last_try:
                     # The exception text names only the URL, which holds no secret; chain
                     # nothing (`from None`) so request objects with headers are not dumped.
@@ -318,3 +322,9 @@ class SentryClient:
         except SentryNotFoundError:
             return False
         return True
+
+
+def _requests():
+    import requests
+
+    return requests

@@ -18,10 +18,14 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from typing import TYPE_CHECKING
+
 import pulumi
-import pulumi_docker_build as docker_build
 
 from stackconfig.image import IMAGE_REF_OUTPUT, WebImageArgs
+
+if TYPE_CHECKING:
+    import pulumi_docker_build as docker_build
 
 __all__ = ["WebImage", "WebImageArgs", "IMAGE_REF_OUTPUT", "require_digest_ref"]
 
@@ -58,6 +62,8 @@ class WebImage(pulumi.ComponentResource):
 
 
 def _build(name: str, args: WebImageArgs, child: pulumi.ResourceOptions) -> docker_build.Image:
+    import pulumi_docker_build as docker_build  # only where an image is built: ~0.2 s to import
+
     if args.registry is None or not args.version:
         raise ValueError("WebImage build mode needs registry credentials and a version")
     registry = docker_build.RegistryArgs(
@@ -86,12 +92,16 @@ def _build(name: str, args: WebImageArgs, child: pulumi.ResourceOptions) -> dock
 
 
 def _cache_from(args: WebImageArgs) -> Optional[list[docker_build.CacheFromArgs]]:
+    import pulumi_docker_build as docker_build  # only where an image is built: ~0.2 s to import
+
     if not args.cache:
         return None
     return [docker_build.CacheFromArgs(registry=docker_build.CacheFromRegistryArgs(ref=args.cache_ref))]
 
 
 def _cache_to(args: WebImageArgs) -> Optional[list[docker_build.CacheToArgs]]:
+    import pulumi_docker_build as docker_build  # only where an image is built: ~0.2 s to import
+
     if not args.cache:
         return None
     # mode=max caches the builder stage too (npm ci is the slow part); GHCR accepts the cache only as an
