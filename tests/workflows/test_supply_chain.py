@@ -6,6 +6,7 @@
   comment, one SHA per action across all files; ``npm ci`` (never ``npm install``), ``npx``
   only with ``--no-install``; ``pip install`` only ``--require-hashes -r requirements.lock``;
   no ``curl | sh``.
+- Secrets reach single steps, never a job or a package install.
 - Dangerous-Workflow: no ``pull_request_target``; a ``workflow_run`` workflow checks out
   nothing; no ``${{ }}`` expression inside any ``run:`` script (values arrive through ``env:``).
 
@@ -204,7 +205,20 @@ def scanner_version_matches_pin(wf: Workflow) -> list[str]:
     return problems
 
 
+def secrets_scoped_to_steps(wf: Workflow) -> list[str]:
+    """Secrets go to the steps that use them, never to a whole job (its `npm ci` or `pip install`
+    would hand them to every dependency's install script)."""
+    problems = ["workflow-level env reads a secret"] if "secrets." in str(wf.doc.get("env", "")) else []
+    problems += [f"job {job_id}: job-level env reads a secret" for job_id, job in wf.jobs.items() if "secrets." in str(job.get("env", ""))]
+    for job_id, step in wf.steps():
+        run = str(step.get("run", ""))
+        if "secrets." in str(step.get("env", "")) and re.search(r"\b(?:npm ci|pip3? install|python -m pip install)\b", run):
+            problems.append(f"job {job_id}: a step that installs packages gets a secret")
+    return problems
+
+
 CHECKS: dict[str, Callable[[Workflow], list[str]]] = {
+    "secrets-scoped-to-steps": secrets_scoped_to_steps,
     "top-level-permissions": top_level_permissions,
     "job-permissions": job_permissions,
     "actions-pinned": actions_pinned,
@@ -223,6 +237,9 @@ def _job(steps: str, on: str = "push") -> str:
 
 
 BAD_SAMPLES: list[tuple[str, str]] = [
+    ("secrets-scoped-to-steps", "on: push\nenv:\n  T: ${{ secrets.T }}\njobs: {}\n"),
+    ("secrets-scoped-to-steps", "on: push\njobs:\n  b:\n    env:\n      T: ${{ secrets.T }}\n    steps: []\n"),
+    ("secrets-scoped-to-steps", _job("      - run: npm ci\n        env:\n          T: ${{ secrets.T }}\n")),
     ("top-level-permissions", "on: push\njobs: {}\n"),
     ("top-level-permissions", "on: push\npermissions: write-all\njobs: {}\n"),
     ("top-level-permissions", "on: push\npermissions:\n  contents: write\njobs: {}\n"),
