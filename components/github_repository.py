@@ -115,64 +115,49 @@ class GitHubRepository(pulumi.ComponentResource):
             )
             for a in args.bypass_actors
         ]
-        github.RepositoryRuleset(
-            f"{name}-main-ruleset",
-            name="main",
-            repository=repo_name,
-            target="branch",
-            enforcement="active",
-            conditions=_ref_condition("~DEFAULT_BRANCH"),
-            bypass_actors=bypass,
-            rules=github.RepositoryRulesetRulesArgs(
-                deletion=True,
-                non_fast_forward=True,
-                pull_request=github.RepositoryRulesetRulesPullRequestArgs(
-                    required_approving_review_count=args.required_approvals,
-                    dismiss_stale_reviews_on_push=True,
-                    require_last_push_approval=True,
-                    require_code_owner_review=bool(args.code_owners),
-                    required_review_thread_resolution=True,
-                ),
-                required_status_checks=github.RepositoryRulesetRulesRequiredStatusChecksArgs(
-                    required_checks=[
-                        github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=check)
-                        for check in args.required_checks
-                    ],
-                    strict_required_status_checks_policy=True,
-                ),
+        def ruleset(role: str, target: str, ref_pattern: str, rules: github.RepositoryRulesetRulesArgs) -> None:
+            github.RepositoryRuleset(
+                f"{name}-{role}-ruleset",
+                name=role,
+                repository=repo_name,
+                target=target,
+                enforcement="active",
+                conditions=_ref_condition(ref_pattern),
+                bypass_actors=bypass,
+                rules=rules,
+                opts=child,
+            )
+
+        ruleset("main", "branch", "~DEFAULT_BRANCH", github.RepositoryRulesetRulesArgs(
+            deletion=True,
+            non_fast_forward=True,
+            pull_request=github.RepositoryRulesetRulesPullRequestArgs(
+                required_approving_review_count=args.required_approvals,
+                dismiss_stale_reviews_on_push=True,
+                require_last_push_approval=True,
+                require_code_owner_review=bool(args.code_owners),
+                required_review_thread_resolution=True,
             ),
-            opts=child,
-        )
-        github.RepositoryRuleset(
-            f"{name}-hotfix-ruleset",
-            name="hotfix",
-            repository=repo_name,
-            target="branch",
-            enforcement="active",
-            conditions=_ref_condition("refs/heads/hotfix/*"),
-            bypass_actors=bypass,
-            rules=github.RepositoryRulesetRulesArgs(
-                deletion=True,
-                non_fast_forward=True,
-                pull_request=github.RepositoryRulesetRulesPullRequestArgs(
-                    required_approving_review_count=args.required_approvals,
-                    dismiss_stale_reviews_on_push=True,
-                ),
+            required_status_checks=github.RepositoryRulesetRulesRequiredStatusChecksArgs(
+                required_checks=[
+                    github.RepositoryRulesetRulesRequiredStatusChecksRequiredCheckArgs(context=check)
+                    for check in args.required_checks
+                ],
+                strict_required_status_checks_policy=True,
             ),
-            opts=child,
-        )
-        github.RepositoryRuleset(
-            f"{name}-release-tags-ruleset",
-            name="release-tags",
-            repository=repo_name,
-            target="tag",
-            enforcement="active",
-            conditions=_ref_condition("refs/tags/v*"),
-            bypass_actors=bypass,
-            # A published release tag never moves and never disappears.
-            rules=github.RepositoryRulesetRulesArgs(update=True, deletion=True, non_fast_forward=True),
-            opts=child,
-        )
+        ))
+        ruleset("hotfix", "branch", "refs/heads/hotfix/*", github.RepositoryRulesetRulesArgs(
+            deletion=True,
+            non_fast_forward=True,
+            pull_request=github.RepositoryRulesetRulesPullRequestArgs(
+                required_approving_review_count=args.required_approvals,
+                dismiss_stale_reviews_on_push=True,
+            ),
+        ))
+        # A published release tag never moves and never disappears.
+        ruleset("release-tags", "tag", "refs/tags/v*", github.RepositoryRulesetRulesArgs(
+            update=True, deletion=True, non_fast_forward=True,
+        ))
 
     # --- Actions secrets and variables --------------------------------------------------------
     @staticmethod
