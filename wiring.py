@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 import pulumi
 import pulumi_github as github
@@ -18,8 +19,15 @@ from components.github_environment import DeploymentEnvironment, DeploymentEnvir
 from components.github_repository import BypassActorArgs, GitHubRepository, GitHubRepositoryArgs
 from components.sentry_monitoring import SentryMonitoring, SentryMonitoringArgs
 from components.vercel_site import VercelSite, VercelSiteArgs
+from platform_facts import COMPONENT_TYPES, Environment
+from stackconfig.image import ImageConfig
+from stackconfig.kubernetes import KubernetesConfig
 from stackconfig.load import secret_output
 from stackconfig.model import StackConfig
+
+if TYPE_CHECKING:  # imported where used: pulumi_docker_build and pulumi_kubernetes only when switched on
+    from components.kubernetes_app import KubernetesAppArgs
+    from components.web_image import WebImageArgs
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 APP_WORKFLOWS = TEMPLATES / "app-workflows"
@@ -171,6 +179,69 @@ def environment(
     )
 
 
+def image_args(
+    image: ImageConfig,
+    *,
+    environment: Environment,
+    github_owner: str,
+    github_repository: str,
+    api_url: str,
+    sentry_dsn: pulumi.Input[str],
+    registry_token: Optional[pulumi.Input[str]],
+    csp_report_uri: Optional[pulumi.Input[str]] = None,
+) -> WebImageArgs:
+    """The WebImage's args for this stack. Call only when the image is on and the config has no problems."""
+    from components.web_image import RegistryLogin, WebImageArgs
+
+    if image.mode == "off":
+        raise ValueError("image.mode is off: there is no WebImage to build")
+    repository = image.repository_for(github_owner, github_repository)
+    if image.mode == "promote":
+        return WebImageArgs(environment=environment, mode="promote", repository=repository, promote_from=image.promote_from)
+    if registry_token is None:
+        raise ValueError("image.mode build pushes to the registry and needs webapp-platform:registryToken")
+    return WebImageArgs(
+        environment=environment,
+        mode="build",
+        repository=repository,
+        version=image.version,
+        context_dir=image.app_source,
+        platforms=tuple(image.platforms),
+        build_args=image_build_args(image, environment, api_url, sentry_dsn, csp_report_uri),
+        registry=RegistryLogin(
+            address=image.registry, username=image.registry_username or github_owner, password=registry_token
+        ),
+        cache=image.cache,
+        build_on_preview=image.build_on_preview,
+        source_url=f"https://github.com/{github_owner}/{github_repository}",
+    )
+
+
+def image_build_args(
+    image: ImageConfig,
+    environment: str,
+    api_url: str,
+    sentry_dsn: pulumi.Input[str],
+    csp_report_uri: Optional[pulumi.Input[str]] = None,
+) -> dict[str, pulumi.Input[str]]:
+    """The Dockerfile ARGs for this environment (image/Dockerfile declares them). Build args end up in the
+    image: no secrets here. The DSN is public by design (the browser sends it with every event); the image
+    renders its Content-Security-Policy from the API URL, the DSN and the report URI."""
+    args: dict[str, pulumi.Input[str]] = {
+        "BUILD_SCRIPT": image.build_script or f"build:{environment}",
+        "VITE_ENVIRONMENT": environment,
+        "VITE_API_URL": api_url,
+        "VITE_SENTRY_DSN": sentry_dsn,
+    }
+    if csp_report_uri is not None:
+        args["CSP_REPORT_URI"] = csp_report_uri
+    if image.nginx_image:
+        args["NGINX_IMAGE"] = image.nginx_image
+    if image.node_image:
+        args["NODE_IMAGE"] = image.node_image
+    return args
+
+
 def web_image(config: StackConfig, monitoring: SentryMonitoring):
     """The nginx image, built here or promoted by digest from the building stack (None when off)."""
     if not config.image.enabled:
@@ -179,7 +250,8 @@ def web_image(config: StackConfig, monitoring: SentryMonitoring):
 
     return WebImage(
         "web",
-        config.image.to_args(
+        image_args(
+            config.image,
             environment=config.environment,
             github_owner=config.github_owner,
             github_repository=config.github_repository,
@@ -191,6 +263,57 @@ def web_image(config: StackConfig, monitoring: SentryMonitoring):
     )
 
 
+def kubernetes_args(
+    kubernetes: KubernetesConfig, *, environment: Environment, domain: str, image_ref: pulumi.Input[str]
+) -> KubernetesAppArgs:
+    """The KubernetesApp's args for this stack. Call only when enabled and the config has no problems."""
+    from components.kubernetes_app import KubernetesAppArgs
+
+    if not kubernetes.enabled:
+        raise ValueError("kubernetes.enabled is false: there is no KubernetesApp to declare")
+    minimum = kubernetes.min_replicas_for(environment)
+    return KubernetesAppArgs(
+        image_ref=image_ref,
+        environment=environment,
+        namespace=kubernetes.namespace_for(environment),
+        host=kubernetes.host_for(domain),
+        min_replicas=minimum,
+        max_replicas=max(kubernetes.max_replicas, minimum),
+        autoscaling=kubernetes.autoscaling,
+        cpu_target_percent=kubernetes.cpu_target_percent,
+        requests_cpu=kubernetes.resources.requests.cpu,
+        requests_memory=kubernetes.resources.requests.memory,
+        limits_cpu=kubernetes.resources.limits.cpu,
+        limits_memory=kubernetes.resources.limits.memory,
+        ingress_class=kubernetes.ingress_class,
+        ingress_controller_namespace=kubernetes.ingress_controller_namespace,
+        tls_secret_name=kubernetes.tls.secret_name,
+        cert_manager_issuer=kubernetes.tls.cert_manager_issuer,
+        cert_manager_issuer_kind=kubernetes.tls.issuer_kind,
+        image_pull_secret=kubernetes.image_pull_secret,
+    )
+
+
+# Until 2026-12 the component built this provider itself, as its child "kubernetes-provider"; the alias
+# keeps a stack created then on the same provider (a new provider URN would replace every object).
+_OLD_KUBERNETES_PROVIDER = "kubernetes-provider"
+
+
+def kubernetes_provider(kubernetes: KubernetesConfig):
+    """The Kubernetes provider, on the cluster the stack names (never the machine's current context)."""
+    import pulumi_kubernetes as k8s  # ~0.6 s to import: only where Kubernetes is on
+
+    old_parent = (
+        f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
+        f"{COMPONENT_TYPES['KubernetesApp']}::kubernetes"
+    )
+    return k8s.Provider(
+        "kubernetes",
+        context=kubernetes.kube_context,
+        opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=_OLD_KUBERNETES_PROVIDER, parent=old_parent)]),
+    )
+
+
 def kubernetes_app(config: StackConfig, image):
     """The optional Kubernetes deployment of the same image (None unless enabled)."""
     if not config.kubernetes.enabled:
@@ -199,7 +322,8 @@ def kubernetes_app(config: StackConfig, image):
 
     return KubernetesApp(
         "kubernetes",
-        config.kubernetes.to_args(environment=config.environment, domain=config.domain, image_ref=image.ref),
+        kubernetes_args(config.kubernetes, environment=config.environment, domain=config.domain, image_ref=image.ref),
+        opts=pulumi.ResourceOptions(providers=[kubernetes_provider(config.kubernetes)]),
     )
 
 

@@ -1,6 +1,7 @@
 """``KubernetesApp``: the web image on a Kubernetes cluster the team already runs.
 
-Declares, through an explicit provider (kubeconfig context from config), a namespace holding a
+Declares, through the explicit provider the caller passes (``wiring.py`` builds it with the stack's
+kubeconfig context), a namespace holding a
 hardened Deployment, a Service (80 -> 8080), an Ingress with TLS, a HorizontalPodAutoscaler
 (autoscaling/v2), a PodDisruptionBudget and a NetworkPolicy. The container facts (port, health
 path, numeric user) are the image's: ``tests/kubernetes`` reads them back from ``image/`` files.
@@ -11,16 +12,17 @@ path, numeric user) are the image's: ``tests/kubernetes`` reads them back from `
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from stackconfig.kubernetes import KubernetesAppArgs
+from platform_facts import COMPONENT_TYPES, Environment
 
 __all__ = ["KubernetesApp", "KubernetesAppArgs", "CONTAINER_PORT", "HEALTH_PATH", "RUN_AS_USER", "RUN_AS_GROUP"]
 
-TYPE = "webapp-platform:kubernetes:KubernetesApp"
+TYPE = COMPONENT_TYPES["KubernetesApp"]
 
 # Facts of the image (image/Dockerfile, image/listen.conf, image/site.conf); a test keeps them in step.
 CONTAINER_PORT = 8080  # a non-root process cannot bind 80
@@ -36,6 +38,53 @@ TMP_SIZE_LIMIT = "64Mi"
 PRE_STOP_SLEEP_SECONDS = 5
 
 
+@dataclass(frozen=True)
+class KubernetesAppArgs:
+    """Inputs of :class:`KubernetesApp`, resolved for one stack (``wiring.kubernetes_args`` builds them).
+
+    The cluster is not an argument: the caller passes an explicit ``pulumi_kubernetes.Provider`` in
+    ``opts`` (``providers=[...]``), built in ``wiring.py`` like every other provider."""
+
+    image_ref: pulumi.Input[str]
+    """The WebImage's ref, pinned by digest (registry/repo:tag@sha256:...)."""
+    environment: Environment
+    """Labels, and production's replica floor."""
+    namespace: str
+    """Namespace the component creates and runs the app in."""
+    host: str
+    """Public host name the Ingress serves with TLS."""
+    min_replicas: int
+    """Autoscaler minimum (the replica count when autoscaling is off)."""
+    max_replicas: int
+    """Autoscaler maximum."""
+    autoscaling: bool = True
+    """HorizontalPodAutoscaler on; then the Deployment leaves ``replicas`` unset."""
+    cpu_target_percent: int = 70
+    """Average CPU utilisation (of requests) the autoscaler aims for."""
+    requests_cpu: str = "50m"
+    """Container CPU request."""
+    requests_memory: str = "64Mi"
+    """Container memory request."""
+    limits_cpu: str = "500m"
+    """Container CPU limit."""
+    limits_memory: str = "128Mi"
+    """Container memory limit."""
+    ingress_class: str = "nginx"
+    """IngressClass of the cluster's ingress controller."""
+    ingress_controller_namespace: str = "ingress-nginx"
+    """Only pods from this namespace may reach the web pods."""
+    tls_secret_name: str = "web-tls"
+    """TLS secret of the host's certificate."""
+    cert_manager_issuer: Optional[str] = None
+    """When set, cert-manager fills ``tls_secret_name``."""
+    cert_manager_issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
+    """Kind of ``cert_manager_issuer``."""
+    image_pull_secret: Optional[str] = None
+    """docker-registry secret in the namespace, for a private image."""
+    app_name: str = "web"
+    """Name of the Deployment, Service, Ingress, ... and the app label."""
+
+
 class KubernetesApp(pulumi.ComponentResource):
     """The web app in its own namespace. Outputs: ``namespace``, ``service_name``, ``url``."""
 
@@ -45,18 +94,15 @@ class KubernetesApp(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KubernetesAppArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(TYPE, name, None, opts)
-        provider = k8s.Provider(
-            f"{name}-provider", context=args.kube_context, opts=pulumi.ResourceOptions(parent=self)
-        )
         labels = app_labels(args)
         selector = selector_labels(args)
 
         namespace = k8s.core.v1.Namespace(
-            f"{name}-namespace", metadata=namespace_metadata(args), opts=pulumi.ResourceOptions(parent=self, provider=provider)
+            f"{name}-namespace", metadata=namespace_metadata(args), opts=pulumi.ResourceOptions(parent=self)
         )
         # Names are literal (known during previews, so policies can link the objects); the dependency on
         # the namespace is explicit instead.
-        child = pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[namespace])
+        child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
 
         def meta(**extra: Any) -> dict:
             return {"name": args.app_name, "namespace": args.namespace, "labels": labels, **{k: v for k, v in extra.items() if v}}

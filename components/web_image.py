@@ -16,23 +16,82 @@ image is enabled.
 from __future__ import annotations
 
 import re
-from typing import Optional
-
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Mapping, Optional
 
 import pulumi
 
-from stackconfig.image import IMAGE_REF_OUTPUT, WebImageArgs
+from platform_facts import COMPONENT_TYPES, IMAGE_REF_OUTPUT, Environment
 
 if TYPE_CHECKING:
     import pulumi_docker_build as docker_build
 
-__all__ = ["WebImage", "WebImageArgs", "IMAGE_REF_OUTPUT", "require_digest_ref"]
+__all__ = ["WebImage", "WebImageArgs", "RegistryLogin", "IMAGE_REF_OUTPUT", "require_digest_ref"]
 
-TYPE = "webapp-platform:image:WebImage"
+TYPE = COMPONENT_TYPES["WebImage"]
 # The Dockerfile reads its scripts and nginx files from this named build context.
 WEBIMAGE_CONTEXT = "webimage"
 DIGEST_REF_RE = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class RegistryLogin:
+    """Credentials the build uses to push to (and read its cache from) the registry."""
+
+    address: str
+    """Registry host, e.g. ghcr.io."""
+    username: str
+    """Account the token belongs to."""
+    password: pulumi.Input[str] = field(repr=False)
+    """The token, a secret Output (webapp-platform:registryToken)."""
+
+
+@dataclass(frozen=True)
+class WebImageArgs:
+    """Inputs of :class:`WebImage`, already resolved for one stack (``wiring.image_args`` builds them)."""
+
+    environment: Environment
+    """Tags the image ``:<environment>``."""
+    mode: Literal["build", "promote"]
+    """Build and push here, or reuse another stack's pushed image."""
+    repository: str
+    """Full repository without tag, e.g. ghcr.io/acme/shop-web."""
+    version: Optional[str] = None
+    """The version tag (build mode)."""
+    context_dir: str = "../app"
+    """Build context: the app checkout (package.json, src/)."""
+    dockerfile: str = "image/Dockerfile"
+    """This repository's Dockerfile."""
+    webimage_dir: str = "image"
+    """Named build context ``webimage``: nginx files, precompress and CSP scripts."""
+    platforms: tuple[str, ...] = ("linux/amd64",)
+    """Target platforms of the build."""
+    build_args: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Dockerfile ARG values (they end up in the image: never secrets)."""
+    registry: Optional[RegistryLogin] = None
+    """Push credentials (build mode)."""
+    cache: bool = True
+    """Import/export the BuildKit cache as ``<repository>:buildcache``."""
+    build_on_preview: bool = True
+    """Build during previews too (never pushes then)."""
+    promote_from: Optional[str] = None
+    """organization/project/stack whose ``imageRef`` output is promoted (promote mode)."""
+    source_url: Optional[str] = None
+    """https://github.com/<owner>/<repo>: the label that links the GHCR package to the repository."""
+
+    @property
+    def registry_host(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags a build pushes: the version (immutable by convention) and the moving environment tag."""
+        tags = [f"{self.repository}:{self.version}"] if self.version else []
+        return tags + [f"{self.repository}:{self.environment}"]
+
+    @property
+    def cache_ref(self) -> str:
+        return f"{self.repository}:buildcache"
 
 
 def require_digest_ref(ref: str, source: str) -> str:

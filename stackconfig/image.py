@@ -16,12 +16,12 @@ Defaults cannot depend on the stack here, so checks that need the environment li
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Literal, Mapping, Optional
+from typing import Literal, Optional
 
-import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+
+from platform_facts import IMAGE_REF_OUTPUT
 
 ImageMode = Literal["build", "promote", "off"]
 # The Linux platforms pulumi_docker_build's ``Platform`` enum accepts (it has no arm variants).
@@ -29,8 +29,6 @@ LinuxPlatform = Literal[
     "linux/amd64", "linux/arm64", "linux/arm", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"
 ]
 
-# The stack output a building stack exports and a promoting stack reads (see WebImage).
-IMAGE_REF_OUTPUT = "imageRef"
 
 # A registry host (optionally with a port), lower case, as Docker parses it: it has a dot or a port.
 REGISTRY_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?::\d{1,5})?$|^localhost:\d{1,5}$")
@@ -44,49 +42,6 @@ PINNED_IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9./_-]*:[A-Za-z0-9_][A-Za-z0-9_.-]
 # organization/project/stack, the fully qualified name a StackReference takes.
 STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 NPM_SCRIPT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,99}$")
-
-
-@dataclass(frozen=True)
-class RegistryLogin:
-    """Credentials the build uses to push to (and read its cache from) the registry."""
-
-    address: str  # registry host, e.g. ghcr.io
-    username: str  # account the token belongs to
-    password: pulumi.Input[str] = field(repr=False)  # the token, a secret Output (webapp-platform:registryToken)
-
-
-@dataclass(frozen=True)
-class WebImageArgs:
-    """Everything ``components.web_image.WebImage`` needs, already resolved for one stack."""
-
-    environment: Literal["staging", "production"]  # tags the image :<environment>, picks the build script
-    mode: Literal["build", "promote"]  # build and push here, or reuse another stack's pushed image
-    repository: str  # full repository without tag, e.g. ghcr.io/acme/shop-web
-    version: Optional[str] = None  # the version tag (build mode)
-    context_dir: str = "../app"  # build context: the app checkout (package.json, src/)
-    dockerfile: str = "image/Dockerfile"  # this repository's Dockerfile
-    webimage_dir: str = "image"  # named build context "webimage": nginx files, precompress and CSP scripts
-    platforms: tuple[str, ...] = ("linux/amd64",)  # target platforms of the build
-    build_args: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # ARG values (not secrets)
-    registry: Optional[RegistryLogin] = None  # push credentials (build mode)
-    cache: bool = True  # import/export the BuildKit cache as <repository>:buildcache
-    build_on_preview: bool = True  # build during previews too (never pushes then)
-    promote_from: Optional[str] = None  # org/project/stack whose IMAGE_REF_OUTPUT is promoted
-    source_url: Optional[str] = None  # https://github.com/<owner>/<repo>: label that links the GHCR package
-
-    @property
-    def registry_host(self) -> str:
-        return self.repository.split("/", 1)[0]
-
-    @property
-    def tags(self) -> list[str]:
-        """The tags a build pushes: the version (immutable by convention) and the moving environment tag."""
-        tags = [f"{self.repository}:{self.version}"] if self.version else []
-        return tags + [f"{self.repository}:{self.environment}"]
-
-    @property
-    def cache_ref(self) -> str:
-        return f"{self.repository}:buildcache"
 
 
 class ImageConfig(BaseModel):
@@ -254,64 +209,3 @@ class ImageConfig(BaseModel):
         """Full repository without tag; registries want lower case (GitHub names need not be)."""
         path = self.repository or f"{github_owner}/{github_repository}-web".lower()
         return f"{self.registry}/{path}"
-
-    def build_args(
-        self,
-        environment: str,
-        api_url: str,
-        sentry_dsn: pulumi.Input[str],
-        csp_report_uri: Optional[pulumi.Input[str]] = None,
-    ) -> dict[str, pulumi.Input[str]]:
-        """The Dockerfile ARGs for this environment (image/Dockerfile declares them). Build args end up in
-        the image: no secrets here. The DSN is public by design (the browser sends it with every event);
-        the image renders its Content-Security-Policy from the API URL, the DSN and the report URI."""
-        args: dict[str, pulumi.Input[str]] = {
-            "BUILD_SCRIPT": self.build_script or f"build:{environment}",
-            "VITE_ENVIRONMENT": environment,
-            "VITE_API_URL": api_url,
-            "VITE_SENTRY_DSN": sentry_dsn,
-        }
-        if csp_report_uri is not None:
-            args["CSP_REPORT_URI"] = csp_report_uri
-        if self.nginx_image:
-            args["NGINX_IMAGE"] = self.nginx_image
-        if self.node_image:
-            args["NODE_IMAGE"] = self.node_image
-        return args
-
-    def to_args(
-        self,
-        *,
-        environment: Literal["staging", "production"],
-        github_owner: str,
-        github_repository: str,
-        api_url: str,
-        sentry_dsn: pulumi.Input[str],
-        registry_token: Optional[pulumi.Input[str]],
-        csp_report_uri: Optional[pulumi.Input[str]] = None,
-    ) -> WebImageArgs:
-        """The component's args for this stack. Call only when ``enabled`` and ``problems_for`` is empty."""
-        if self.mode == "off":
-            raise ValueError("image.mode is off: there is no WebImage to build")
-        repository = self.repository_for(github_owner, github_repository)
-        if self.mode == "promote":
-            return WebImageArgs(
-                environment=environment, mode="promote", repository=repository, promote_from=self.promote_from
-            )
-        if registry_token is None:
-            raise ValueError("image.mode build pushes to the registry and needs webapp-platform:registryToken")
-        return WebImageArgs(
-            environment=environment,
-            mode="build",
-            repository=repository,
-            version=self.version,
-            context_dir=self.app_source,
-            platforms=tuple(self.platforms),
-            build_args=self.build_args(environment, api_url, sentry_dsn, csp_report_uri),
-            registry=RegistryLogin(
-                address=self.registry, username=self.registry_username or github_owner, password=registry_token
-            ),
-            cache=self.cache,
-            build_on_preview=self.build_on_preview,
-            source_url=f"https://github.com/{github_owner}/{github_repository}",
-        )

@@ -1,10 +1,12 @@
 """The ``webapp-platform:kubernetes`` config object: the optional Kubernetes deployment.
 
-Off unless ``enabled: true``; every other key has a default, so ``enabled: true`` alone is a
-complete configuration (the namespace and host derive from the environment and its domain)::
+Off unless ``enabled: true``. The cluster is always named (``kubeContext``): the program never
+deploys to whatever context happens to be current on the machine that runs it. Every other key has a
+default (the namespace and host derive from the environment and its domain)::
 
     webapp-platform:kubernetes:
       enabled: true
+      kubeContext: prod-cluster
 
 Checks that need the environment (production runs at least 3 replicas) live in
 ``KubernetesConfig.problems_for(environment, image_enabled)``, which the main model calls.
@@ -13,10 +15,8 @@ Checks that need the environment (production runs at least 3 replicas) live in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal, Optional
 
-import pulumi
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -135,38 +135,14 @@ class Tls(_Model):
         return value
 
 
-@dataclass(frozen=True)
-class KubernetesAppArgs:
-    """Everything ``components.kubernetes_app.KubernetesApp`` needs, resolved for one stack."""
-
-    image_ref: pulumi.Input[str]  # the WebImage's ref, pinned by digest (registry/repo:tag@sha256:...)
-    environment: Literal["staging", "production"]  # labels, and production's replica floor
-    namespace: str  # created by the component
-    host: str  # public host name the Ingress serves with TLS
-    min_replicas: int  # autoscaler minimum (the replica count when autoscaling is off)
-    max_replicas: int  # autoscaler maximum
-    autoscaling: bool = True  # HorizontalPodAutoscaler on; then the Deployment leaves `replicas` unset
-    cpu_target_percent: int = 70  # average CPU utilisation (of requests) the autoscaler aims for
-    requests_cpu: str = "50m"  # container requests
-    requests_memory: str = "64Mi"
-    limits_cpu: str = "500m"  # container limits
-    limits_memory: str = "128Mi"
-    ingress_class: str = "nginx"  # IngressClass of the cluster's ingress controller
-    ingress_controller_namespace: str = "ingress-nginx"  # only pods from here may reach the web pods
-    tls_secret_name: str = "web-tls"  # the host's certificate
-    cert_manager_issuer: Optional[str] = None  # when set, cert-manager fills tls_secret_name
-    cert_manager_issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
-    kube_context: Optional[str] = None  # kubeconfig context; None = the current context
-    image_pull_secret: Optional[str] = None  # docker-registry secret in the namespace, for a private image
-    app_name: str = "web"  # name of the Deployment, Service, Ingress, ... and the app label
-
-
 class KubernetesConfig(_Model):
     """Optional Kubernetes deployment of the web image (``webapp-platform:kubernetes``)."""
 
     enabled: bool = Field(default=False, description="Deploy the web image to a Kubernetes cluster.")
     kube_context: Optional[str] = Field(
-        default=None, description="kubeconfig context of the cluster; default the current context."
+        default=None,
+        description="kubeconfig context of the cluster (required when enabled: the program never deploys to the "
+        "current context by accident).",
     )
     namespace: Optional[str] = Field(
         default=None, description="Namespace the app runs in (created); default webapp-<environment>."
@@ -246,6 +222,11 @@ class KubernetesConfig(_Model):
         if not self.enabled:
             return []
         problems = []
+        if self.kube_context is None:
+            problems.append(
+                "kubernetes.kubeContext: required when kubernetes.enabled is true (the kubeconfig context of the "
+                "cluster; `kubectl config get-contexts` lists them)"
+            )
         minimum = self.min_replicas_for(environment)
         if environment == "production" and minimum < PRODUCTION_MIN_REPLICAS:
             problems.append(
@@ -257,32 +238,3 @@ class KubernetesConfig(_Model):
         if not image_enabled:
             problems.append("kubernetes.enabled: needs the web image; set image.mode to build or promote")
         return problems
-
-    def to_args(
-        self, *, environment: Literal["staging", "production"], domain: str, image_ref: pulumi.Input[str]
-    ) -> KubernetesAppArgs:
-        """The component's args for this stack. Call only when ``enabled`` and ``problems_for`` is empty."""
-        if not self.enabled:
-            raise ValueError("kubernetes.enabled is false: there is no KubernetesApp to declare")
-        minimum = self.min_replicas_for(environment)
-        return KubernetesAppArgs(
-            image_ref=image_ref,
-            environment=environment,
-            namespace=self.namespace_for(environment),
-            host=self.host_for(domain),
-            min_replicas=minimum,
-            max_replicas=max(self.max_replicas, minimum),
-            autoscaling=self.autoscaling,
-            cpu_target_percent=self.cpu_target_percent,
-            requests_cpu=self.resources.requests.cpu,
-            requests_memory=self.resources.requests.memory,
-            limits_cpu=self.resources.limits.cpu,
-            limits_memory=self.resources.limits.memory,
-            ingress_class=self.ingress_class,
-            ingress_controller_namespace=self.ingress_controller_namespace,
-            tls_secret_name=self.tls.secret_name,
-            cert_manager_issuer=self.tls.cert_manager_issuer,
-            cert_manager_issuer_kind=self.tls.issuer_kind,
-            kube_context=self.kube_context,
-            image_pull_secret=self.image_pull_secret,
-        )

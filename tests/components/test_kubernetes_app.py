@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.runtime.settings import SETTINGS
 
 from components.kubernetes_app import CONTAINER_PORT, HEALTH_PATH, RUN_AS_USER, TYPE, KubernetesApp
 from stackconfig.kubernetes import KubernetesConfig
+import wiring
 
 REF = "ghcr.io/example-org/my-app-web:v1.4.2@sha256:" + "c" * 64
 KINDS = {
@@ -26,13 +28,17 @@ def declare_app(declare, environment: str = "production", **values: Any) -> tupl
     """Registrations by name and the component's resolved outputs, for a config of ``values``."""
     SETTINGS.rpc_manager.clear()  # as pulumi.runtime.test does
     SETTINGS.outputs.clear()
-    args = KubernetesConfig.model_validate({"enabled": True, **values}).to_args(
+    config = KubernetesConfig.model_validate({"enabled": True, "kubeContext": "test-cluster", **values})
+    args = wiring.kubernetes_args(
+        config,
         environment=environment, domain="example.com" if environment == "production" else "staging.example.com", image_ref=REF
     )
     outputs: dict = {}
 
     async def program() -> None:
-        app = KubernetesApp("web", args)
+        # As wiring.py does: the provider is explicit, built outside the component.
+        provider = wiring.kubernetes_provider(config)
+        app = KubernetesApp("web", args, opts=pulumi.ResourceOptions(providers=[provider]))
         for name in ("namespace", "service_name", "url", "urn"):
             outputs[name] = await getattr(app, name).future()
 
@@ -60,9 +66,10 @@ def production() -> tuple[dict, dict]:
 def test_every_object_is_a_child_of_the_component_through_the_explicit_provider(production):
     registrations, outputs = production
     assert registrations["web"].type == TYPE
-    provider = registrations["web-provider"]
+    provider = registrations["kubernetes"]
     assert provider.type == "pulumi:providers:kubernetes"
-    assert provider.parent == outputs["urn"]
+    assert provider.inputs["context"] == "test-cluster"  # never the machine's current context
+    assert provider.parent != outputs["urn"]  # built by wiring.py, not inside the component
     for name, kind in KINDS.items():
         resource = registrations[name]
         assert resource.inputs["kind"] == kind
@@ -191,7 +198,7 @@ def test_context_namespace_host_and_pull_secret_from_config(declare):
         declare, kubeContext="prod", namespace="shop", host="k8s.example.com", imagePullSecret="ghcr-pull",
         ingressControllerNamespace="traefik",
     )
-    assert registrations["web-provider"].inputs["context"] == "prod"
+    assert registrations["kubernetes"].inputs["context"] == "prod"
     assert (outputs["namespace"], outputs["url"]) == ("shop", "https://k8s.example.com")
     assert path(registrations["web-deployment"].inputs, *POD, "imagePullSecrets") == [{"name": "ghcr-pull"}]
     assert path(registrations["web-network-policy"].inputs, "spec", "ingress", 0, "from", 0, "namespaceSelector") == {

@@ -8,7 +8,9 @@ import pytest
 from pulumi.runtime.settings import SETTINGS
 
 from components.web_image import TYPE, WEBIMAGE_CONTEXT, WebImage, require_digest_ref
-from stackconfig.image import IMAGE_REF_OUTPUT, ImageConfig, WebImageArgs
+from components.web_image import WebImageArgs
+from stackconfig.image import IMAGE_REF_OUTPUT, ImageConfig
+import wiring
 
 DSN = "https://0123456789abcdef0123456789abcdef@o123456.ingest.us.sentry.io/4500000000000001"
 DIGEST_REF = re.compile(r"^ghcr\.io/example-org/my-app-web@sha256:[0-9a-f]{64}$")
@@ -16,7 +18,8 @@ DIGEST_REF = re.compile(r"^ghcr\.io/example-org/my-app-web@sha256:[0-9a-f]{64}$"
 
 def build_args(**overrides) -> WebImageArgs:
     config = ImageConfig.model_validate({"mode": "build", "version": "v1.4.2", **overrides})
-    return config.to_args(
+    return wiring.image_args(
+        config,
         environment="staging",
         github_owner="example-org",
         github_repository="my-app",
@@ -91,7 +94,7 @@ def test_the_dockerfile_declares_every_build_argument_the_component_passes(root)
     config = ImageConfig.model_validate(
         {"version": "v1", "nginxImage": "nginx:1.30.5-alpine", "nodeImage": "node:24-alpine"}
     )
-    passed = set(config.build_args("staging", "https://api.example.com", DSN, csp_report_uri="https://x.example.com/r"))
+    passed = set(wiring.image_build_args(config, "staging", "https://api.example.com", DSN, csp_report_uri="https://x.example.com/r"))
     assert passed <= declared, f"not declared in image/Dockerfile: {sorted(passed - declared)}"
     assert f"from={WEBIMAGE_CONTEXT}" in dockerfile
 
@@ -110,7 +113,8 @@ def test_cache_off_and_more_platforms(declare):
 
 
 def promote_args() -> WebImageArgs:
-    return ImageConfig.model_validate({"mode": "promote", "promoteFrom": "example-org/webapp-platform/staging"}).to_args(
+    return wiring.image_args(
+        ImageConfig.model_validate({"mode": "promote", "promoteFrom": "example-org/webapp-platform/staging"}),
         environment="production", github_owner="example-org", github_repository="my-app",
         api_url="https://api.example.com", sentry_dsn=DSN, registry_token=None,
     )

@@ -1,12 +1,12 @@
-"""The ``webapp-platform:image`` sub-model: defaults, camelCase keys, refusals, environment checks and
-the WebImage args it produces."""
+"""The ``webapp-platform:image`` sub-model: defaults, camelCase keys, refusals and environment checks
+(the WebImage args it leads to: ``tests/test_wiring.py``)."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from stackconfig.image import IMAGE_REF_OUTPUT, ImageConfig, WebImageArgs
+from stackconfig.image import ImageConfig
 
 DIGEST = "sha256:" + "ab" * 32
 
@@ -95,74 +95,3 @@ def test_environment_checks(environment, values, expected):
     assert len(problems) == len(expected)
     for problem, start in zip(problems, expected):
         assert problem.startswith(start)
-
-
-def test_build_args_for_a_build():
-    config = build_config(nginxImage=f"nginx:1.30.5-alpine@{DIGEST}", platforms=["linux/amd64", "linux/arm64"])
-    args = config.to_args(
-        environment="staging",
-        github_owner="Example-Org",
-        github_repository="My-App",
-        api_url="https://api.staging.example.com",
-        sentry_dsn="https://key@o1.ingest.sentry.io/2",
-        registry_token="token-placeholder",
-        csp_report_uri="https://o1.ingest.sentry.io/api/2/security/?sentry_key=key",
-    )
-    assert isinstance(args, WebImageArgs)
-    # Registries want lower case; GitHub names need not be.
-    assert args.repository == "ghcr.io/example-org/my-app-web"
-    assert args.tags == ["ghcr.io/example-org/my-app-web:v1.4.2", "ghcr.io/example-org/my-app-web:staging"]
-    assert args.cache_ref == "ghcr.io/example-org/my-app-web:buildcache"
-    assert args.platforms == ("linux/amd64", "linux/arm64")
-    assert args.context_dir == "../app"
-    assert args.registry is not None and (args.registry.address, args.registry.username) == ("ghcr.io", "Example-Org")
-    assert args.source_url == "https://github.com/Example-Org/My-App"
-    assert dict(args.build_args) == {
-        "BUILD_SCRIPT": "build:staging",
-        "VITE_ENVIRONMENT": "staging",
-        "VITE_API_URL": "https://api.staging.example.com",
-        "VITE_SENTRY_DSN": "https://key@o1.ingest.sentry.io/2",
-        "CSP_REPORT_URI": "https://o1.ingest.sentry.io/api/2/security/?sentry_key=key",
-        "NGINX_IMAGE": f"nginx:1.30.5-alpine@{DIGEST}",
-    }
-
-
-def test_overrides_of_repository_username_and_build_script():
-    config = build_config(repository="acme/site", registryUsername="bot", registry="registry.example.com:5000", buildScript="build")
-    args = config.to_args(
-        environment="production", github_owner="o", github_repository="r", api_url="https://api.example.com",
-        sentry_dsn="dsn", registry_token="t",
-    )
-    assert args.repository == "registry.example.com:5000/acme/site"
-    assert args.registry_host == "registry.example.com:5000"
-    assert args.registry is not None and args.registry.username == "bot"
-    assert args.build_args["BUILD_SCRIPT"] == "build"
-    assert "CSP_REPORT_URI" not in args.build_args
-
-
-def test_promotion_args_carry_no_build_and_no_credentials():
-    config = ImageConfig.model_validate({"mode": "promote", "promoteFrom": "acme/webapp-platform/staging"})
-    args = config.to_args(
-        environment="production", github_owner="o", github_repository="r", api_url="https://api.example.com",
-        sentry_dsn="dsn", registry_token=None,
-    )
-    assert (args.mode, args.promote_from, args.registry, dict(args.build_args)) == (
-        "promote", "acme/webapp-platform/staging", None, {}
-    )
-    assert not config.needs_registry_token
-    assert IMAGE_REF_OUTPUT == "imageRef"
-
-
-@pytest.mark.parametrize(
-    ("values", "token", "message"),
-    [
-        ({"mode": "off"}, "t", "image.mode is off"),
-        ({"mode": "build", "version": "v1"}, None, "needs webapp-platform:registryToken"),
-    ],
-)
-def test_to_args_refuses_what_cannot_be_built(values, token, message):
-    with pytest.raises(ValueError, match=message):
-        ImageConfig.model_validate(values).to_args(
-            environment="staging", github_owner="o", github_repository="r", api_url="https://a.example.com",
-            sentry_dsn="d", registry_token=token,
-        )

@@ -1,14 +1,13 @@
-"""The ``webapp-platform:kubernetes`` sub-model: off by default, ``enabled: true`` alone is complete,
-bad values are refused naming the key, production keeps 3 replicas, and the args it resolves."""
+"""The ``webapp-platform:kubernetes`` sub-model: off by default, ``enabled`` plus ``kubeContext`` is
+complete, bad values are refused naming the key, production keeps 3 replicas."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from stackconfig.kubernetes import KubernetesAppArgs, KubernetesConfig, cpu_millicores, memory_bytes
+from stackconfig.kubernetes import KubernetesConfig, cpu_millicores, memory_bytes
 
-REF = "ghcr.io/example-org/my-app-web:v1@sha256:" + "0" * 64
 
 
 def test_off_by_default():
@@ -17,59 +16,21 @@ def test_off_by_default():
     assert config.problems_for("production") == []
 
 
-@pytest.mark.parametrize(
-    ("environment", "domain", "namespace", "minimum"),
-    [("staging", "staging.example.com", "webapp-staging", 2), ("production", "example.com", "webapp-production", 3)],
-)
-def test_enabled_alone_is_a_complete_configuration(environment, domain, namespace, minimum):
-    config = KubernetesConfig.model_validate({"enabled": True})
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_enabled_with_a_context_is_a_complete_configuration(environment):
+    config = KubernetesConfig.model_validate({"enabled": True, "kubeContext": "prod-cluster"})
     assert config.problems_for(environment) == []
-    args = config.to_args(environment=environment, domain=domain, image_ref=REF)
-    assert isinstance(args, KubernetesAppArgs)
-    assert (args.namespace, args.host, args.min_replicas, args.max_replicas) == (namespace, domain, minimum, 10)
-    assert (args.autoscaling, args.cpu_target_percent, args.ingress_class, args.ingress_controller_namespace) == (
-        True, 70, "nginx", "ingress-nginx"
-    )
-    assert (args.requests_cpu, args.requests_memory, args.limits_cpu, args.limits_memory) == ("50m", "64Mi", "500m", "128Mi")
-    assert (args.tls_secret_name, args.cert_manager_issuer, args.kube_context) == ("web-tls", None, None)
-    assert args.image_ref == REF
+    assert config.kube_context == "prod-cluster"
 
 
-def test_a_partial_resources_object_keeps_the_other_defaults():
-    args = KubernetesConfig.model_validate({"enabled": True, "resources": {"limits": {"memory": "256Mi"}}}).to_args(
-        environment="staging", domain="staging.example.com", image_ref=REF
-    )
-    assert (args.requests_cpu, args.requests_memory, args.limits_cpu, args.limits_memory) == ("50m", "64Mi", "500m", "256Mi")
-
-
-def test_every_setting_from_a_stack_file():
-    config = KubernetesConfig.model_validate(
-        {
-            "enabled": True,
-            "kubeContext": "prod-cluster",
-            "namespace": "shop",
-            "host": "k8s.example.com",
-            "minReplicas": 4,
-            "maxReplicas": 12,
-            "autoscaling": True,
-            "cpuTargetPercent": 60,
-            "resources": {"requests": {"cpu": "100m", "memory": "96Mi"}, "limits": {"cpu": "1", "memory": "256Mi"}},
-            "ingressClass": "traefik",
-            "ingressControllerNamespace": "traefik",
-            "tls": {"secretName": "shop-tls", "certManagerIssuer": "letsencrypt-prod", "issuerKind": "Issuer"},
-            "imagePullSecret": "ghcr-pull",
-        }
-    )
-    args = config.to_args(environment="production", domain="example.com", image_ref=REF)
-    assert (args.kube_context, args.namespace, args.host, args.min_replicas, args.max_replicas) == (
-        "prod-cluster", "shop", "k8s.example.com", 4, 12
-    )
-    assert (args.cpu_target_percent, args.requests_cpu, args.limits_cpu, args.limits_memory) == (60, "100m", "1", "256Mi")
-    assert (args.ingress_class, args.ingress_controller_namespace) == ("traefik", "traefik")
-    assert (args.tls_secret_name, args.cert_manager_issuer, args.cert_manager_issuer_kind) == (
-        "shop-tls", "letsencrypt-prod", "Issuer"
-    )
-    assert args.image_pull_secret == "ghcr-pull"
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_enabled_without_a_context_is_refused(environment):
+    # The program never deploys to whatever kubeconfig context is current on the machine.
+    problems = KubernetesConfig.model_validate({"enabled": True}).problems_for(environment)
+    assert problems == [
+        "kubernetes.kubeContext: required when kubernetes.enabled is true (the kubeconfig context of the "
+        "cluster; `kubectl config get-contexts` lists them)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -118,15 +79,12 @@ def test_bad_values_are_refused_naming_the_key(values, loc, expected):
     ],
 )
 def test_environment_checks(environment, values, image_enabled, expected):
-    problems = KubernetesConfig.model_validate({"enabled": True, **values}).problems_for(environment, image_enabled)
+    problems = KubernetesConfig.model_validate({"enabled": True, "kubeContext": "c", **values}).problems_for(
+        environment, image_enabled
+    )
     assert len(problems) == len(expected)
     for problem, start in zip(problems, expected):
         assert problem.startswith(start)
-
-
-def test_to_args_refuses_a_disabled_config():
-    with pytest.raises(ValueError, match="kubernetes.enabled is false"):
-        KubernetesConfig().to_args(environment="staging", domain="staging.example.com", image_ref=REF)
 
 
 @pytest.mark.parametrize(("quantity", "millicores"), [("250m", 250), ("0.5", 500), ("2", 2000)])

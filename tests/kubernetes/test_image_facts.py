@@ -13,6 +13,7 @@ from components import kubernetes_app as app
 from plan.harness import run_under_mocks
 from stackconfig.kubernetes import KubernetesConfig
 from tests.kubernetes.manifests import ROOT
+import wiring
 
 IMAGE = ROOT / "image"
 
@@ -38,7 +39,8 @@ def container() -> dict:
     """The web container and pod spec of a default production KubernetesApp."""
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    args = KubernetesConfig(enabled=True).to_args(
+    args = wiring.kubernetes_args(
+        KubernetesConfig(enabled=True),
         environment="production", domain="example.com", image_ref="ghcr.io/a/b@sha256:" + "1" * 64
     )
     monitor, _ = run_under_mocks(lambda: app.KubernetesApp("web", args), project="webapp-platform", stack="production")

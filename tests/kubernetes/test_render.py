@@ -21,6 +21,7 @@ from pulumi.runtime.settings import SETTINGS
 from components.kubernetes_app import RUN_AS_USER, KubernetesApp
 from plan.harness import run_under_mocks
 from stackconfig.kubernetes import KubernetesConfig
+import wiring
 from tests.kubernetes.manifests import (
     CHECKOV_SKIPS,
     KUBERNETES_VERSIONS,
@@ -65,7 +66,7 @@ def variant_objects() -> list[dict]:
     for index, (environment, domain, values) in enumerate(VARIANTS):
         SETTINGS.rpc_manager.clear()
         SETTINGS.outputs.clear()
-        args = KubernetesConfig.model_validate(values).to_args(environment=environment, domain=domain, image_ref=REF)
+        args = wiring.kubernetes_args(KubernetesConfig.model_validate(values), environment=environment, domain=domain, image_ref=REF)
         monitor, _ = run_under_mocks(lambda: KubernetesApp(f"web{index}", args), project="webapp-platform", stack=environment)
         objects += manifests({"type": r.type, "inputs": r.inputs} for r in monitor.registrations)
     return objects
@@ -88,7 +89,7 @@ SOURCES = ["example_files", "variant_files"]
 def test_the_example_is_the_production_stack_plus_kubernetes():
     example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["config"]
     production = yaml.safe_load((ROOT / "Pulumi.production.yaml").read_text(encoding="utf-8"))["config"]
-    assert example.pop("webapp-platform:kubernetes") == {"enabled": True}
+    assert example.pop("webapp-platform:kubernetes") == {"enabled": True, "kubeContext": "example-cluster"}
     assert example == production
 
 

@@ -16,6 +16,7 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 from policies.rules import image as rules
 from stackconfig.image import ImageConfig
+import wiring
 
 POLICIES = {p.name: p for p in rules.POLICIES}
 DIGEST = "sha256:" + "e" * 64
@@ -41,7 +42,8 @@ def baseline() -> dict:
 
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    args = ImageConfig(version="v1.4.2").to_args(
+    args = wiring.image_args(
+        ImageConfig(version="v1.4.2"),
         environment="staging", github_owner="example-org", github_repository="my-app",
         api_url="https://api.staging.example.com", sentry_dsn="https://k@o1.ingest.sentry.io/2", registry_token="t",
     )

@@ -25,6 +25,7 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 from policies.rules import kubernetes as rules
 from stackconfig.kubernetes import KubernetesConfig
+import wiring
 
 REF = "ghcr.io/example-org/my-app-web:v1.4.2@sha256:" + "d" * 64
 POLICIES = {p.name: p for p in rules.POLICIES}
@@ -78,7 +79,7 @@ def baseline() -> list[Resource]:
 
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    args = KubernetesConfig(enabled=True).to_args(environment="production", domain="example.com", image_ref=REF)
+    args = wiring.kubernetes_args(KubernetesConfig(enabled=True), environment="production", domain="example.com", image_ref=REF)
     monitor, _ = run_under_mocks(lambda: KubernetesApp("web", args), project="webapp-platform", stack="production")
     return [
         {"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs}
