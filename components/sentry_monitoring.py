@@ -8,7 +8,7 @@ from typing import Literal, Optional
 import pulumi
 import pulumiverse_sentry as sentry
 
-from components.sentry_alerts import SentryAlert, SentryAlertArgs
+from sentry_workflows import SentryAlert, SentryAlertArgs
 
 PLATFORM = "javascript-react"
 

@@ -18,15 +18,11 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from components.sentry_alerts import (
-    SentryAlert,
-    SentryAlertArgs,
-    SentryAlertProvider,
-    build_workflow_payload,
-    input_problems,
-)
-from components.sentry_api import RetryPolicy, SentryApiError
-from tests.components.fake_sentry import FakeSentry, workflow_shape_errors
+from sentry_workflows import SentryAlert, SentryAlertArgs, SentryAlertProvider
+from sentry_workflows.api import RetryPolicy, SentryApiError
+from sentry_workflows.inputs import input_problems
+from sentry_workflows.payload import build_workflow_payload
+from tests.sentry_workflows.fake_sentry import FakeSentry, workflow_shape_errors
 
 TOKEN = "sntrys_alert_test_token_9f"
 ORG = "acme"
@@ -432,7 +428,7 @@ def test_provider_blob_loads_in_a_fresh_interpreter_from_the_project_root() -> N
                           text=True, timeout=60, env={"PATH": os.environ.get("PATH", "")})
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["components.sentry_alerts", "SentryAlertProvider", "7.5"]
+    assert done.stdout.split() == ["sentry_workflows.provider", "SentryAlertProvider", "7.5"]
 
 
 def test_provider_serializes_without_any_secret() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from components.sentry_api import (
+from sentry_workflows.api import (
     RetryPolicy,
     SentryApiError,
     SentryClient,
@@ -18,7 +18,7 @@ from components.sentry_api import (
     _retry_after_seconds,
     base_url_problem,
 )
-from tests.components.fake_sentry import FakeSentry, workflow_shape_errors
+from tests.sentry_workflows.fake_sentry import FakeSentry, workflow_shape_errors
 
 TOKEN = "sntrys_test_token_value_42"
 ORG = "acme"
