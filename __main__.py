@@ -13,8 +13,11 @@ config = load_from_pulumi()  # raises ConfigError (every problem at once) before
 providers = wiring.providers(config)
 
 monitoring = wiring.monitoring(config, providers)
-site = wiring.site(config, providers, dsn=monitoring.dsn)
-repository = wiring.repository(config, providers, site=site, monitoring=monitoring)
+repository = wiring.repository(config, providers)  # None unless this stack owns the shared resources
+site = wiring.site(config, providers, dsn=monitoring.dsn, repository=repository)
+wiring.rulesets(config, providers, repository)
+wiring.actions_config(config, providers, repository, site=site, monitoring=monitoring)
+wiring.managed_files(config, providers, repository)
 environment = wiring.environment(config, providers, site=site, monitoring=monitoring, repository=repository)
 image = wiring.web_image(config, monitoring)
 cluster = wiring.kubernetes_app(config, image)

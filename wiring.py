@@ -15,8 +15,12 @@ import pulumi_github as github
 import pulumiverse_sentry as sentry
 import pulumiverse_vercel as vercel
 
+from components._names import MovedFrom
+from components.github_actions_config import RepositoryActionsConfig, RepositoryActionsConfigArgs
 from components.github_environment import DeploymentEnvironment, DeploymentEnvironmentArgs
-from components.github_repository import BypassActorArgs, GitHubRepository, GitHubRepositoryArgs
+from components.github_managed_files import ManagedFiles, ManagedFilesArgs
+from components.github_repository import GitHubRepository, GitHubRepositoryArgs
+from components.github_rulesets import BypassActorArgs, RepositoryRulesets, RepositoryRulesetsArgs
 from components.sentry_monitoring import SentryMonitoring, SentryMonitoringArgs
 from components.vercel_site import VercelSite, VercelSiteArgs
 from platform_facts import COMPONENT_TYPES, Environment
@@ -89,7 +93,7 @@ def app_variables(config: StackConfig, dsn: pulumi.Input[str]) -> dict[str, pulu
     }
 
 
-def site(config: StackConfig, p: Providers, dsn: pulumi.Input[str]) -> VercelSite:
+def site(config: StackConfig, p: Providers, dsn: pulumi.Input[str], repository: Optional[GitHubRepository]) -> VercelSite:
     return VercelSite(
         "site",
         VercelSiteArgs(
@@ -101,6 +105,8 @@ def site(config: StackConfig, p: Providers, dsn: pulumi.Input[str]) -> VercelSit
             deployment_protection=config.deployment_protection,
             variables=app_variables(config, dsn),
             protect=config.environment == "production",
+            # Vercel looks the linked repository up when the project is created.
+            after=(repository.repository,) if repository else (),
         ),
         opts=p.opts("vercel"),
     )
@@ -116,8 +122,8 @@ def app_workflow_files() -> dict[str, str]:
     return files
 
 
-def repository(config: StackConfig, p: Providers, site: VercelSite, monitoring: SentryMonitoring):
-    """The repository-wide resources; only the owner stack declares them (None elsewhere)."""
+def repository(config: StackConfig, p: Providers) -> Optional[GitHubRepository]:
+    """The repository and its security settings; only the owner stack declares them (None elsewhere)."""
     if not config.owns_shared_resources:
         return None
     return GitHubRepository(
@@ -127,14 +133,65 @@ def repository(config: StackConfig, p: Providers, site: VercelSite, monitoring: 
             owner=config.github_owner,
             description=config.repository_description,
             visibility=config.repository_visibility,
+        ),
+        opts=p.opts("github"),
+    )
+
+
+def _moved_from(repository: GitHubRepository) -> MovedFrom:
+    # Until 2026-12 these resources were children of the repository component (see MovedFrom).
+    return MovedFrom(parent=repository.urn, name="repository")
+
+
+def rulesets(config: StackConfig, p: Providers, repository: Optional[GitHubRepository]):
+    """The rulesets of main, hotfix/* and v* tags, on the owner stack's repository (None elsewhere)."""
+    if repository is None:
+        return None
+    return RepositoryRulesets(
+        "rulesets",
+        RepositoryRulesetsArgs(
+            repository=repository.name,
             required_approvals=config.required_approvals,
-            code_owners=tuple(config.code_owners),
+            require_code_owner_review=bool(config.code_owners),
             bypass_actors=tuple(
                 BypassActorArgs(a.actor_type, a.actor_id, a.bypass_mode) for a in config.bypass_actors
             ),
-            managed_files=app_workflow_files() if config.commit_app_files else {},
+            moved_from=_moved_from(repository),
+        ),
+        opts=p.opts("github"),
+    )
+
+
+def actions_config(
+    config: StackConfig, p: Providers, repository: Optional[GitHubRepository], site: VercelSite, monitoring: SentryMonitoring
+):
+    """Repository-level Actions secrets and variables, on the owner stack's repository (None elsewhere)."""
+    if repository is None:
+        return None
+    return RepositoryActionsConfig(
+        "actions",
+        RepositoryActionsConfigArgs(
+            repository=repository.name,
             secrets={"CODECOV_TOKEN": secret_output(config.codecov_token)},
             variables={"VERCEL_ORG_ID": site.team_id, "SENTRY_ORG": monitoring.organization},
+            moved_from=_moved_from(repository),
+        ),
+        opts=p.opts("github"),
+    )
+
+
+def managed_files(config: StackConfig, p: Providers, repository: Optional[GitHubRepository]):
+    """The app's workflows and CODEOWNERS proposed as a pull request (None when off or not the owner)."""
+    files = app_workflow_files() if config.commit_app_files else {}
+    if repository is None or not (files or config.code_owners):
+        return None
+    return ManagedFiles(
+        "managed-files",
+        ManagedFilesArgs(
+            repository=repository.name,
+            files=files,
+            code_owners=tuple(config.code_owners),
+            moved_from=_moved_from(repository),
         ),
         opts=p.opts("github"),
     )

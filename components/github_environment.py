@@ -9,6 +9,7 @@ import pulumi
 import pulumi_github as github
 
 from components._names import slug
+from platform_facts import COMPONENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class DeploymentEnvironment(pulumi.ComponentResource):
     environment: pulumi.Output[str]
 
     def __init__(self, name: str, args: DeploymentEnvironmentArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("webapp-platform:github:DeploymentEnvironment", name, None, opts)
+        super().__init__(COMPONENT_TYPES["DeploymentEnvironment"], name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         reviewers = (

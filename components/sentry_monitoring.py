@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Optional
 
 import pulumi
 import pulumiverse_sentry as sentry
 
+from platform_facts import COMPONENT_TYPES, Environment
 from sentry_workflows import SentryAlert, SentryAlertArgs
 
 PLATFORM = "javascript-react"
@@ -25,7 +26,7 @@ class SentryMonitoringArgs:
     """Declare the team here (owner stack) or only refer to it by slug."""
     project: str
     """Project slug (and name)."""
-    environment: Literal["staging", "production"]
+    environment: Environment
     """Environment whose errors this project receives."""
     slack_workspace: str
     """Name of the Slack integration installed in the organization."""
@@ -48,7 +49,7 @@ class SentryMonitoring(pulumi.ComponentResource):
     organization: pulumi.Output[str]
 
     def __init__(self, name: str, args: SentryMonitoringArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("webapp-platform:monitoring:SentryMonitoring", name, None, opts)
+        super().__init__(COMPONENT_TYPES["SentryMonitoring"], name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         team_slug: pulumi.Input[str] = args.team

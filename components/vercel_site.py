@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumiverse_vercel as vercel
 
 from components._names import slug
-
-DeploymentProtection = Literal[
-    "standard_protection_new", "standard_protection", "all_deployments", "only_preview_deployments", "none"
-]
+from platform_facts import COMPONENT_TYPES, DeploymentProtection, Environment
 
 SKIP_GIT_BUILDS = "exit 0"
 """Vercel's "Ignored Build Step": exit 0 skips the build. Git pushes would otherwise deploy main to
@@ -26,7 +23,7 @@ class VercelSiteArgs:
 
     project_name: str
     """Vercel project name."""
-    environment: Literal["staging", "production"]
+    environment: Environment
     """Environment the project serves; picks the build script ``build:<environment>``."""
     domain: str
     """Custom domain attached to the project."""
@@ -41,6 +38,9 @@ class VercelSiteArgs:
     marked sensitive: sensitive values cannot be pulled by ``vercel pull`` for the CI build."""
     protect: bool = False
     """Refuse to delete the project (production)."""
+    after: Sequence[pulumi.Resource] = ()
+    """Resources the project must be created after: the linked GitHub repository when this stack creates
+    it, since Vercel looks the repository up when the project is created."""
 
 
 class VercelSite(pulumi.ComponentResource):
@@ -51,7 +51,7 @@ class VercelSite(pulumi.ComponentResource):
     url: pulumi.Output[str]
 
     def __init__(self, name: str, args: VercelSiteArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("webapp-platform:hosting:VercelSite", name, None, opts)
+        super().__init__(COMPONENT_TYPES["VercelSite"], name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         project = vercel.Project(
@@ -67,7 +67,7 @@ class VercelSite(pulumi.ComponentResource):
             ),
             ignore_command=SKIP_GIT_BUILDS,
             vercel_authentication=vercel.ProjectVercelAuthenticationArgs(deployment_type=args.deployment_protection),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(args.after)),
         )
         vercel.ProjectDomain(
             f"{name}-domain", project_id=project.id, team_id=args.team_id, domain=args.domain, opts=child
