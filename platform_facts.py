@@ -25,6 +25,15 @@ PRODUCTION = "production"
 IMAGE_REF_OUTPUT = "imageRef"
 """The stack output a building stack exports (its image, pinned by digest) and a promoting stack reads."""
 
+DIGEST_SUFFIX_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
+"""An image reference (or base image) ends with its digest: a tag cannot move it."""
+DIGEST_REF_RE = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
+"""A whole image reference pinned by digest: ``name[:tag]@sha256:<64 hex>``."""
+
+# --- Kubernetes --------------------------------------------------------------------------------
+PRODUCTION_MIN_REPLICAS = 3
+"""Production keeps serving through a node drain and a zone loss only with 3 or more replicas."""
+
 # --- GitHub ------------------------------------------------------------------------------------
 REQUIRED_CHECKS: tuple[str, ...] = ("lint", "test", "build", "security")
 """Status checks every pull request into main must pass; the app's ci.yml has a job of each name."""
@@ -32,10 +41,10 @@ DEFAULT_BRANCH = "main"
 """GitHub's default branch for new repositories (the repository is created with ``auto_init``)."""
 HOTFIX_BRANCHES = "refs/heads/hotfix/*"
 RELEASE_TAGS = "refs/tags/v*"
-PRODUCTION_BRANCH_PATTERNS: tuple[str, ...] = ("main",)
-"""Branches the production environment deploys from (deployment branch policy)."""
+DEPLOY_BRANCH_PATTERNS: tuple[str, ...] = ("main",)
+"""Branches every environment deploys from (deployment branch policy); production's policy allows no other."""
 PRODUCTION_TAG_PATTERNS: tuple[str, ...] = ("v*",)
-"""Tags the production environment deploys from (release tags)."""
+"""Tags production also deploys from (release tags); the other environments deploy from no tag."""
 MAX_ENVIRONMENT_REVIEWERS = 6
 """GitHub's limit of required reviewers on one environment."""
 
@@ -85,6 +94,9 @@ GH_VULNERABILITY_ALERTS = "github:index/repositoryVulnerabilityAlerts:Repository
 GH_DEPENDABOT_UPDATES = "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates"
 GH_ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
 GH_DEPLOYMENT_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
+GH_REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
+GH_BRANCH = "github:index/branch:Branch"
+GH_PULL_REQUEST = "github:index/repositoryPullRequest:RepositoryPullRequest"
 GH_ACTIONS_SECRET = "github:index/actionsSecret:ActionsSecret"  # pragma: allowlist secret (a type token)
 GH_ACTIONS_VARIABLE = "github:index/actionsVariable:ActionsVariable"
 GH_ENV_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"  # pragma: allowlist secret (a type token)

@@ -23,7 +23,14 @@ from components.github_repository import GitHubRepository, GitHubRepositoryArgs
 from components.github_rulesets import BypassActorArgs, RepositoryRulesets, RepositoryRulesetsArgs
 from components.sentry_monitoring import SentryMonitoring, SentryMonitoringArgs
 from components.vercel_site import VercelSite, VercelSiteArgs
-from platform_facts import COMPONENT_TYPES, Environment
+from platform_facts import (
+    COMPONENT_TYPES,
+    DSN_VARIABLE,
+    PRODUCTION,
+    DEPLOY_BRANCH_PATTERNS,
+    PRODUCTION_TAG_PATTERNS,
+    Environment,
+)
 from stackconfig.image import ImageConfig
 from stackconfig.kubernetes import KubernetesConfig
 from stackconfig.load import secret_output
@@ -87,7 +94,7 @@ def monitoring(config: StackConfig, p: Providers) -> SentryMonitoring:
 def app_variables(config: StackConfig, dsn: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
     """The app's build-time variables, the same for Vercel and for the GitHub environment."""
     return {
-        "VITE_SENTRY_DSN": dsn,
+        DSN_VARIABLE: dsn,
         "VITE_ENVIRONMENT": config.environment,
         "VITE_API_URL": config.api_url,
     }
@@ -104,7 +111,7 @@ def site(config: StackConfig, p: Providers, dsn: pulumi.Input[str], repository: 
             team_id=config.vercel_team_id,
             deployment_protection=config.deployment_protection,
             variables=app_variables(config, dsn),
-            protect=config.environment == "production",
+            protect=config.environment == PRODUCTION,
             # Vercel looks the linked repository up when the project is created.
             after=(repository.repository,) if repository else (),
         ),
@@ -200,7 +207,7 @@ def managed_files(config: StackConfig, p: Providers, repository: Optional[GitHub
 def environment(
     config: StackConfig, p: Providers, site: VercelSite, monitoring: SentryMonitoring, repository
 ) -> DeploymentEnvironment:
-    production = config.environment == "production"
+    production = config.environment == PRODUCTION
     if production and config.repository_visibility != "public":
         pulumi.log.warn(
             "required reviewers on the production environment of a private or internal repository need a paid "
@@ -219,8 +226,8 @@ def environment(
             # The owner stack's repository output orders creation; the other stack names it.
             repository=repository.name if repository else config.github_repository,
             environment=config.environment,
-            branch_patterns=("main",),
-            tag_patterns=("v*",) if production else (),
+            branch_patterns=DEPLOY_BRANCH_PATTERNS,
+            tag_patterns=PRODUCTION_TAG_PATTERNS if production else (),
             reviewer_users=tuple(config.production_reviewer_users) if production else (),
             reviewer_teams=tuple(config.production_reviewer_teams) if production else (),
             prevent_self_review=production,

@@ -15,13 +15,12 @@ image is enabled.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Mapping, Optional
 
 import pulumi
 
-from platform_facts import COMPONENT_TYPES, IMAGE_REF_OUTPUT, Environment
+from platform_facts import COMPONENT_TYPES, DIGEST_REF_RE, IMAGE_REF_OUTPUT, Environment
 
 if TYPE_CHECKING:
     import pulumi_docker_build as docker_build
@@ -31,7 +30,6 @@ __all__ = ["WebImage", "WebImageArgs", "RegistryLogin", "IMAGE_REF_OUTPUT", "req
 TYPE = COMPONENT_TYPES["WebImage"]
 # The Dockerfile reads its scripts and nginx files from this named build context.
 WEBIMAGE_CONTEXT = "webimage"
-DIGEST_REF_RE = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ PACK_ENFORCEMENT_LEVEL = EnforcementLevel.MANDATORY
 
 REQUIRED_MODULES: tuple[str, ...] = (
     "policies.rules.github",
+    "policies.rules.github_environments",
     "policies.rules.hosting",
     "policies.rules.monitoring",
     "policies.rules.stack",
@@ -32,7 +33,9 @@ REQUIRED_MODULES: tuple[str, ...] = (
 OPTIONAL_MODULES: tuple[str, ...] = (
     "policies.rules.workflows",
     "policies.rules.image",
-    "policies.rules.kubernetes",
+    "policies.rules.kubernetes_pods",
+    "policies.rules.kubernetes_availability",
+    "policies.rules.kubernetes_network",
 )
 """Rule modules contributed by other parts of the project; included when the file exists."""
 

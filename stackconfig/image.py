@@ -21,6 +21,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from platform_facts import DIGEST_SUFFIX_RE as DIGEST_RE
 from platform_facts import IMAGE_REF_OUTPUT
 
 ImageMode = Literal["build", "promote", "off"]
@@ -36,7 +37,6 @@ REGISTRY_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 REPOSITORY_RE = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
 # Docker tag grammar.
 TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
 # A fully qualified image reference with an explicit tag, optionally pinned: name:tag[@sha256:...].
 PINNED_IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9./_-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(?:@sha256:[0-9a-f]{64})?$")
 # organization/project/stack, the fully qualified name a StackReference takes.

@@ -20,8 +20,8 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-# Production keeps serving through a node drain and a zone loss only with 3 or more replicas.
-PRODUCTION_MIN_REPLICAS = 3
+from platform_facts import PRODUCTION_MIN_REPLICAS
+
 # With one replica a PodDisruptionBudget either blocks every drain or protects nothing.
 MIN_REPLICAS = 2
 DEFAULT_MIN_REPLICAS = {"staging": MIN_REPLICAS, "production": PRODUCTION_MIN_REPLICAS}

@@ -13,27 +13,30 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.alias_generators import to_camel
 
+from platform_facts import (
+    FULL_PROTECTION,
+    MAX_ENVIRONMENT_REVIEWERS,
+    PRODUCTION,
+    SLACK_CHANNEL_RE,
+    SLUG_RE,
+    DeploymentProtection,
+    Environment,
+)
 from stackconfig.image import ImageConfig
 from stackconfig.kubernetes import KubernetesConfig
 
 NAMESPACE = "webapp-platform"
-Environment = Literal["staging", "production"]
 Visibility = Literal["private", "public", "internal"]
-DeploymentProtection = Literal[
-    "standard_protection_new", "standard_protection", "all_deployments", "only_preview_deployments", "none"
-]
 
 # RFC 1123 host name with at least one dot and an alphabetic top-level label, lower case.
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 DOMAIN_RE = re.compile(rf"^(?:{_LABEL}\.)+[a-z]{{2,63}}$")
 GITHUB_NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,99})$")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 CODE_OWNER_RE = re.compile(r"^(@[A-Za-z0-9-]+(/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+\.[a-z]{2,})$")
 BYPASS_RE = re.compile(
     r"^(?P<type>Integration|OrganizationAdmin|RepositoryRole|Team|DeployKey)"
     r"(?::(?P<id>\d+))?(?::(?P<mode>always|pull_request|exempt))?$"
 )
-MAX_ENVIRONMENT_REVIEWERS = 6  # GitHub's limit for required reviewers on an environment.
 
 
 def secret_field(description: str, default: Optional[SecretStr] = None, required: bool = False):
@@ -188,7 +191,7 @@ class StackConfig(BaseModel):
     @field_validator("slack_channel")
     @classmethod
     def _slack_channel(cls, value: str) -> str:
-        if not re.match(r"^#[a-z0-9][a-z0-9_-]{0,79}$", value):
+        if not SLACK_CHANNEL_RE.match(value):
             raise ValueError("a Slack channel name starting with '#', such as #alerts-production")
         return value
 
@@ -221,7 +224,7 @@ class StackConfig(BaseModel):
                 f"productionReviewerUsers and productionReviewerTeams: {reviewers} reviewers given; "
                 f"GitHub allows 0 to {MAX_ENVIRONMENT_REVIEWERS} on an environment"
             )
-        if self.environment == "production" and reviewers == 0:
+        if self.environment == PRODUCTION and reviewers == 0:
             problems.append(
                 "productionReviewerUsers/productionReviewerTeams: production needs at least one required "
                 "reviewer (numeric GitHub user or team id)"
@@ -254,7 +257,7 @@ class StackConfig(BaseModel):
     def deployment_protection(self) -> DeploymentProtection:
         if self.vercel_deployment_protection:
             return self.vercel_deployment_protection
-        return "all_deployments" if self.environment == "staging" else "standard_protection_new"
+        return FULL_PROTECTION if self.environment == "staging" else "standard_protection_new"
 
     @property
     def site_url(self) -> str:

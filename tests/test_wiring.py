@@ -151,3 +151,25 @@ def test_kubernetes_defaults_resolve_from_the_environment(environment, domain, n
 def test_kubernetes_args_refuse_a_disabled_config():
     with pytest.raises(ValueError, match="kubernetes.enabled is false"):
         wiring.kubernetes_args(KubernetesConfig(), environment="staging", domain="staging.example.com", image_ref=REF)
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict:
+    from plan.harness import run_stack
+
+    return {stack: {r["name"]: r for r in run_stack(stack)["resources"]} for stack in ("staging", "production")}
+
+
+def test_the_vercel_project_comes_after_the_repository_it_links(plans):
+    # Vercel looks the linked GitHub repository up when the project is created.
+    production = plans["production"]
+    assert production["repository-repository"]["urn"] in production["site-project"]["dependencies"]
+    # Staging links the repository that production owns: nothing of its own to wait for.
+    assert "repository-repository" not in plans["staging"]
+    assert plans["staging"]["site-project"]["dependencies"] == []
+
+
+def test_repository_wide_parts_only_on_the_owner_stack(plans):
+    owner_parts = {"repository", "rulesets", "actions", "managed-files"}
+    assert owner_parts <= set(plans["production"])
+    assert not owner_parts & set(plans["staging"])

@@ -1,4 +1,4 @@
-"""Shared helpers for the policy rules: type tokens, safe property access, resource linking,
+"""Shared helpers for the policy rules: type tokens (from ``platform_facts``), safe property access, resource linking,
 policy config access and GitHub ref-pattern matching.
 
 Policies see properties exactly as the engine hands them over: camelCase keys, numbers as floats,
@@ -24,34 +24,33 @@ from typing import Any, Literal, Optional
 from pulumi_policy import EnforcementLevel, PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-# --- type tokens ---------------------------------------------------------------------------------
+# --- type tokens and environments: the program's own values (platform_facts), re-exported ------------
+from platform_facts import (  # noqa: F401  (re-exported for the rule modules)
+    ENVIRONMENTS,
+    GH_ACTIONS_SECRET,
+    GH_ACTIONS_VARIABLE,
+    GH_BRANCH_DEFAULT,
+    GH_BRANCH_PROTECTION,
+    GH_DEPENDABOT_UPDATES,
+    GH_DEPLOYMENT_POLICY,
+    GH_ENV_SECRET,
+    GH_ENV_VARIABLE,
+    GH_ENVIRONMENT,
+    GH_REPOSITORY,
+    GH_RULESET,
+    GH_VULNERABILITY_ALERTS,
+    SENTRY_KEY,
+    SENTRY_PROJECT,
+    SENTRY_TEAM,
+    VERCEL_DOMAIN,
+    VERCEL_ENV_VAR,
+    VERCEL_ENV_VARS,
+    VERCEL_PROJECT,
+    Environment,
+)
+
 STACK = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
-
-GH_REPOSITORY = "github:index/repository:Repository"
-GH_RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
-GH_BRANCH_PROTECTION = "github:index/branchProtection:BranchProtection"
-GH_BRANCH_DEFAULT = "github:index/branchDefault:BranchDefault"
-GH_VULNERABILITY_ALERTS = "github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts"
-GH_ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
-GH_DEPLOYMENT_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
-GH_ACTIONS_SECRET = "github:index/actionsSecret:ActionsSecret"
-GH_ACTIONS_VARIABLE = "github:index/actionsVariable:ActionsVariable"
-GH_ENV_SECRET = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret"
-GH_ENV_VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable"
-GH_DEPENDABOT_UPDATES = "github:index/repositoryDependabotSecurityUpdates:RepositoryDependabotSecurityUpdates"
-
-VERCEL_PROJECT = "vercel:index/project:Project"
-VERCEL_ENV_VAR = "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable"
-VERCEL_ENV_VARS = "vercel:index/projectEnvironmentVariables:ProjectEnvironmentVariables"
-VERCEL_DOMAIN = "vercel:index/projectDomain:ProjectDomain"
-
-SENTRY_TEAM = "sentry:index/sentryTeam:SentryTeam"
-SENTRY_PROJECT = "sentry:index/sentryProject:SentryProject"
-SENTRY_KEY = "sentry:index/sentryKey:SentryKey"
-
-Environment = Literal["staging", "production"]
-ENVIRONMENTS: tuple[str, ...] = ("staging", "production")
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY

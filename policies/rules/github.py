@@ -1,21 +1,23 @@
 """GitHub guardrails: the default branch, hotfix branches and release tags are protected, the
-repository scans for secrets and vulnerable dependencies and cannot be deleted by accident, and the
-``production`` deployment environment is gated by reviewers and only deploys from main or release tags.
+repository scans for secrets and vulnerable dependencies and cannot be deleted by accident. (The production
+environment's guardrails are in ``github_environments.py``.)
 
-Branch and tag rules are judged on their *effective* protection: GitHub enforces the union of every
-active ruleset (and classic branch protection) that covers a ref, so a guardrail may come from any of
-them. Repository-wide rules only apply in the stack that declares the repository (the owner stack);
-the other stack refers to it by name and declares none of them (see ``stack.py``).
+Branch and tag rules are judged on their *effective* protection (``github_refs.py``): the union of
+every active ruleset and branch protection covering the ref. The six ref policies share one scaffold
+(for every repository: find the ref, add up its rules, report what is missing), so they are rows of a
+table, :data:`REF_POLICIES`, each naming its ref and its judgement. Repository-wide rules only apply in
+the stack that declares the repository (the owner stack); the other stack declares none of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
 
 from pulumi_policy import (
+    EnforcementLevel,
     PolicyConfigSchema,
-    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -23,256 +25,183 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from platform_facts import HOTFIX_BRANCHES, RELEASE_TAGS, REQUIRED_CHECKS
 from policies.rules._props import (
     ADVISORY,
-    GH_BRANCH_DEFAULT,
-    GH_BRANCH_PROTECTION,
-    GH_DEPLOYMENT_POLICY,
-    GH_ENVIRONMENT,
     GH_REPOSITORY,
-    GH_RULESET,
     GH_VULNERABILITY_ALERTS,
     MANDATORY,
-    RefTarget,
-    branch_protection_covers,
     config,
-    depends_on,
     get,
     is_true,
-    items,
-    number,
     of_type,
-    peek,
     refers_to,
-    ruleset_covers,
 )
+from policies.rules.github_refs import RefRules, ref_rules, repo_target, uncovered
 
-DEFAULT_BRANCH_FALLBACK = "main"
-"""GitHub's default branch for new repositories, used when the stack does not set one."""
-DEFAULT_REQUIRED_CHECKS = ["lint", "test", "build", "security"]
-"""The CI jobs of the app's ci.yml that every pull request into the default branch must pass."""
+DEFAULT_REQUIRED_CHECKS = REQUIRED_CHECKS
+"""The CI jobs of the app's ci.yml that every pull request into the default branch must pass (the
+program's own list: the main ruleset requires exactly these)."""
 
+# --- the ref policies, one row each ------------------------------------------------------------------
 
-# --- effective protection of a ref -------------------------------------------------------------
-
-
-@dataclass
-class RefRules:
-    """What GitHub enforces on one ref: the union of all active rulesets and branch protections
-    covering it (GitHub layers them; the strictest setting of each rule wins)."""
-
-    sources: list[PolicyResource] = field(default_factory=list)
-    """Rulesets / branch protections that cover the ref."""
-    pull_request: bool = False
-    """Changes must go through a pull request."""
-    approvals: float = 0.0
-    """Approving reviews required (highest of all sources)."""
-    dismiss_stale: bool = False
-    """New pushes dismiss earlier approvals."""
-    last_push_approval: bool = False
-    """The last push must be approved by someone other than its author."""
-    required_checks: set[str] = field(default_factory=set)
-    """Status check contexts that must pass."""
-    strict_checks: bool = False
-    """The branch must be up to date with the base before merging."""
-    blocks_force_push: bool = False
-    """Force pushes (non-fast-forward updates) are refused."""
-    blocks_deletion: bool = False
-    """Deleting the ref is refused."""
-    blocks_update: bool = False
-    """Moving the ref at all is refused (release tags)."""
-    bypass_actors: int = 0
-    """Bypass actors on covering rulesets (anyone who may skip the rules)."""
-
-    @property
-    def anchor(self) -> PolicyResource | None:
-        """The resource a violation about these rules is reported on."""
-        return self.sources[0] if self.sources else None
+Judge = Callable[[RefRules, Any], list[str]]
+"""What is wrong with a ref's effective rules (given the policy's args, for its config): one text each."""
 
 
-def _default_ref(repo: PolicyResource, resources: list[PolicyResource]) -> str:
-    """The repository's default branch as a full ref: a ``BranchDefault`` for it, else the
-    (deprecated) ``defaultBranch`` input, else GitHub's default ``main``."""
-    for branch_default in of_type(resources, GH_BRANCH_DEFAULT):
-        branch = peek(branch_default.props, "branch")
-        if refers_to(branch_default, "repository", repo, "name") and isinstance(branch, str):
-            return "refs/heads/" + branch
-    branch = peek(repo.props, "defaultBranch")
-    return "refs/heads/" + (branch if isinstance(branch, str) and branch else DEFAULT_BRANCH_FALLBACK)
+@dataclass(frozen=True)
+class RefPolicy:
+    """One guardrail on one ref of every repository."""
+
+    name: str
+    description: str
+    judge: Judge
+    what: str
+    """How a message names the ref: ``default branch``, ``branches``, ``release tags``."""
+    uncovered_as: str = "default branch"
+    """How the message about a ref no rule covers names it."""
+    kind: Literal["branch", "tag"] = "branch"
+    pattern_key: Optional[str] = None
+    """Config key of the ref pattern (hotfix, tags); None: the repository's default branch."""
+    default_pattern: Optional[str] = None
+    joiner: str = "; "
+    """How several problems of one ref are joined in the one message."""
+    require_coverage: bool = True
+    """An uncovered ref is itself a violation (False: only judge the rules that exist)."""
+    enforcement_level: EnforcementLevel = MANDATORY
+    config_properties: Optional[dict] = None
+
+    def validate(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        pattern = str(config(args, self.pattern_key, self.default_pattern)) if self.pattern_key else None
+        for repo in of_type(args.resources, GH_REPOSITORY):
+            target = repo_target(repo, args.resources, pattern, self.kind)
+            rules = ref_rules(repo, args.resources, target)
+            if not rules.sources and self.require_coverage:
+                report_violation(uncovered(repo, target, self.uncovered_as), repo.urn)
+                continue
+            problems = self.judge(rules, args)
+            if problems:
+                shown = target.ref if pattern is None else pattern
+                separator = ": " if pattern is None else " "
+                message = f"{self.what} '{shown}'{separator}" + self.joiner.join(problems)
+                report_violation(message, (rules.anchor or repo).urn)
+
+    def policy(self) -> StackValidationPolicy:
+        schema = PolicyConfigSchema(properties=self.config_properties) if self.config_properties else None
+        return StackValidationPolicy(
+            name=self.name,
+            description=self.description,
+            enforcement_level=self.enforcement_level,
+            validate=self.validate,
+            config_schema=schema,
+        )
 
 
-def _repo_target(repo: PolicyResource, resources: list[PolicyResource], ref: str | None, kind: str) -> RefTarget:
-    default_ref = _default_ref(repo, resources)
-    return RefTarget(ref=ref or default_ref, default_ref=default_ref, kind=kind)  # type: ignore[arg-type]
-
-
-def _add_ruleset(rules: RefRules, props: Any) -> None:
-    pull_request = get(props, "rules", "pullRequest")
-    if pull_request is not None:
-        rules.pull_request = True
-        rules.approvals = max(rules.approvals, number(get(pull_request, "requiredApprovingReviewCount")) or 0.0)
-        rules.dismiss_stale |= is_true(get(pull_request, "dismissStaleReviewsOnPush"))
-        rules.last_push_approval |= is_true(get(pull_request, "requireLastPushApproval"))
-    checks = get(props, "rules", "requiredStatusChecks")
-    if checks is not None:
-        contexts = {get(c, "context") for c in items(get(checks, "requiredChecks"))}
-        rules.required_checks |= {c for c in contexts if isinstance(c, str)}
-        rules.strict_checks |= is_true(get(checks, "strictRequiredStatusChecksPolicy"))
-    rules.blocks_force_push |= is_true(get(props, "rules", "nonFastForward"))
-    rules.blocks_deletion |= is_true(get(props, "rules", "deletion"))
-    rules.blocks_update |= is_true(get(props, "rules", "update"))
-    rules.bypass_actors += len(items(get(props, "bypassActors")))
-
-
-def _add_branch_protection(rules: RefRules, props: Any) -> None:
-    # Classic branch protection: reviews and checks are one-element lists; force pushes and
-    # deletions are refused unless allowed (the provider's defaults are false).
-    reviews = items(get(props, "requiredPullRequestReviews"))
-    if reviews:
-        review = reviews[0]
-        rules.pull_request = True
-        # Declaring the block without a count gives GitHub's (and the provider's) default of 1.
-        rules.approvals = max(rules.approvals, number(get(review, "requiredApprovingReviewCount", default=1)) or 0.0)
-        rules.dismiss_stale |= is_true(get(review, "dismissStaleReviews"))
-        rules.last_push_approval |= is_true(get(review, "requireLastPushApproval"))
-    checks = items(get(props, "requiredStatusChecks"))
-    if checks:
-        rules.required_checks |= {c for c in items(get(checks[0], "contexts")) if isinstance(c, str)}
-        rules.strict_checks |= is_true(get(checks[0], "strict"))
-    rules.blocks_force_push |= not is_true(get(props, "allowsForcePushes"))
-    rules.blocks_deletion |= not is_true(get(props, "allowsDeletions"))
-    if not is_true(get(props, "enforceAdmins")):
-        rules.bypass_actors += 1  # administrators may push past it
-
-
-def ref_rules(repo: PolicyResource, resources: list[PolicyResource], target: RefTarget) -> RefRules:
-    """The effective rules on ``target`` in ``repo`` from every ruleset / branch protection of it."""
-    rules = RefRules()
-    for ruleset in of_type(resources, GH_RULESET):
-        if refers_to(ruleset, "repository", repo, "name") and ruleset_covers(ruleset.props, target):
-            rules.sources.append(ruleset)
-            _add_ruleset(rules, ruleset.props)
-    for protection in of_type(resources, GH_BRANCH_PROTECTION):
-        if refers_to(protection, "repositoryId", repo, "name") and branch_protection_covers(protection.props, target):
-            rules.sources.append(protection)
-            _add_branch_protection(rules, protection.props)
-    return rules
-
-
-def _uncovered(repo: PolicyResource, target: RefTarget, what: str) -> str:
-    return (
-        f"{what} '{target.ref}' of repository '{peek(repo.props, 'name')}' is not covered by any active "
-        + ("branch ruleset or branch protection" if target.kind == "branch" else "tag ruleset")
-    )
-
-
-# --- default branch ----------------------------------------------------------------------------
-
-
-def validate_default_branch_pull_request(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """The default branch only changes through reviewed pull requests."""
+def _pull_request(rules: RefRules, args: Any) -> list[str]:
     min_approvals = float(config(args, "minApprovals", 1))
-    want_last_push = bool(config(args, "requireLastPushApproval", True))
-    for repo in of_type(args.resources, GH_REPOSITORY):
-        target = _repo_target(repo, args.resources, None, "branch")
-        rules = ref_rules(repo, args.resources, target)
-        anchor = rules.anchor or repo
-        if not rules.sources:
-            report_violation(_uncovered(repo, target, "default branch"), repo.urn)
-            continue
-        problems = []
-        if not rules.pull_request:
-            problems.append("no pull request is required")
-        elif rules.approvals < min_approvals:
-            problems.append(f"{rules.approvals:g} approving review(s) required, policy needs at least {min_approvals:g}")
-        if rules.pull_request and not rules.dismiss_stale:
-            problems.append("stale reviews are not dismissed on new pushes")
-        if rules.pull_request and want_last_push and not rules.last_push_approval:
-            problems.append("the last push does not need approval from someone else")
-        if problems:
-            report_violation(f"default branch '{target.ref}': " + "; ".join(problems), anchor.urn)
+    problems = []
+    if not rules.pull_request:
+        problems.append("no pull request is required")
+    elif rules.approvals < min_approvals:
+        problems.append(f"{rules.approvals:g} approving review(s) required, policy needs at least {min_approvals:g}")
+    if rules.pull_request and not rules.dismiss_stale:
+        problems.append("stale reviews are not dismissed on new pushes")
+    if rules.pull_request and bool(config(args, "requireLastPushApproval", True)) and not rules.last_push_approval:
+        problems.append("the last push does not need approval from someone else")
+    return problems
 
 
-def validate_default_branch_status_checks(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Every pull request into the default branch passes the CI jobs, on an up-to-date branch."""
-    wanted = [c for c in config(args, "requiredChecks", DEFAULT_REQUIRED_CHECKS) if isinstance(c, str)]
-    for repo in of_type(args.resources, GH_REPOSITORY):
-        target = _repo_target(repo, args.resources, None, "branch")
-        rules = ref_rules(repo, args.resources, target)
-        if not rules.sources:
-            report_violation(_uncovered(repo, target, "default branch"), repo.urn)
-            continue
-        missing = [c for c in wanted if c not in rules.required_checks]
-        problems = []
-        if missing:
-            problems.append("required status checks missing: " + ", ".join(missing))
-        if not rules.strict_checks:
-            problems.append("branches need not be up to date before merging (strict status checks off)")
-        if problems:
-            report_violation(f"default branch '{target.ref}': " + "; ".join(problems), rules.anchor.urn)  # type: ignore[union-attr]
+def _status_checks(rules: RefRules, args: Any) -> list[str]:
+    wanted = [c for c in config(args, "requiredChecks", list(DEFAULT_REQUIRED_CHECKS)) if isinstance(c, str)]
+    missing = [c for c in wanted if c not in rules.required_checks]
+    problems = ["required status checks missing: " + ", ".join(missing)] if missing else []
+    if not rules.strict_checks:
+        problems.append("branches need not be up to date before merging (strict status checks off)")
+    return problems
 
 
-def validate_default_branch_history(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Nobody rewrites or deletes the default branch."""
-    for repo in of_type(args.resources, GH_REPOSITORY):
-        target = _repo_target(repo, args.resources, None, "branch")
-        rules = ref_rules(repo, args.resources, target)
-        if not rules.sources:
-            report_violation(_uncovered(repo, target, "default branch"), repo.urn)
-            continue
-        problems = []
-        if not rules.blocks_force_push:
-            problems.append("force pushes are allowed")
-        if not rules.blocks_deletion:
-            problems.append("deletion is allowed")
-        if problems:
-            report_violation(f"default branch '{target.ref}': " + "; ".join(problems), rules.anchor.urn)  # type: ignore[union-attr]
+def _history(rules: RefRules, _args: Any) -> list[str]:
+    return [text for blocked, text in ((rules.blocks_force_push, "force pushes are allowed"),
+                                       (rules.blocks_deletion, "deletion is allowed")) if not blocked]
 
 
-def validate_default_branch_no_bypass(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Recommendation (OpenSSF Scorecard's top Branch-Protection tier): nobody bypasses the rules."""
-    for repo in of_type(args.resources, GH_REPOSITORY):
-        target = _repo_target(repo, args.resources, None, "branch")
-        rules = ref_rules(repo, args.resources, target)
-        if rules.bypass_actors:
-            report_violation(
-                f"default branch '{target.ref}': {rules.bypass_actors} bypass actor(s) may skip its rules "
-                "(administrators count when a branch protection does not enforce them)",
-                rules.anchor.urn if rules.anchor else repo.urn,
-            )
+def _no_bypass(rules: RefRules, _args: Any) -> list[str]:
+    if not rules.bypass_actors:
+        return []
+    return [f"{rules.bypass_actors} bypass actor(s) may skip its rules "
+            "(administrators count when a branch protection does not enforce them)"]
 
 
-# --- hotfix branches and release tags ------------------------------------------------------------
+def _hotfix(rules: RefRules, _args: Any) -> list[str]:
+    return [] if rules.pull_request else ["can be pushed to without a pull request"]
 
 
-def validate_hotfix_pull_request(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Emergency fixes are reviewed too: hotfix branches only change through pull requests."""
-    pattern = str(config(args, "branchPattern", "refs/heads/hotfix/*"))
-    for repo in of_type(args.resources, GH_REPOSITORY):
-        target = _repo_target(repo, args.resources, pattern, "branch")
-        rules = ref_rules(repo, args.resources, target)
-        if not rules.sources:
-            report_violation(_uncovered(repo, target, "branch pattern"), repo.urn)
-        elif not rules.pull_request:
-            report_violation(f"branches '{pattern}' can be pushed to without a pull request", rules.anchor.urn)  # type: ignore[union-attr]
+def _release_tags(rules: RefRules, _args: Any) -> list[str]:
+    return [text for blocked, text in ((rules.blocks_update, "can be moved (no 'update' rule)"),
+                                       (rules.blocks_deletion, "can be deleted (no 'deletion' rule)")) if not blocked]
 
 
-def validate_release_tags(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """A published release tag never moves and never disappears."""
-    pattern = str(config(args, "tagPattern", "refs/tags/v*"))
-    for repo in of_type(args.resources, GH_REPOSITORY):
-        target = _repo_target(repo, args.resources, pattern, "tag")
-        rules = ref_rules(repo, args.resources, target)
-        if not rules.sources:
-            report_violation(_uncovered(repo, target, "release tags"), repo.urn)
-            continue
-        problems = []
-        if not rules.blocks_update:
-            problems.append("can be moved (no 'update' rule)")
-        if not rules.blocks_deletion:
-            problems.append("can be deleted (no 'deletion' rule)")
-        if problems:
-            report_violation(f"release tags '{pattern}' " + " and ".join(problems), rules.anchor.urn)  # type: ignore[union-attr]
+REF_POLICIES: tuple[RefPolicy, ...] = (
+    RefPolicy(
+        name="default-branch-requires-pull-request",
+        description="The default branch of every repository is covered by an active ruleset or branch "
+        "protection that requires a pull request with the configured number of approvals, dismisses "
+        "stale reviews and requires approval of the last push.",
+        judge=_pull_request,
+        what="default branch",
+        config_properties={
+            "minApprovals": {"type": "integer", "minimum": 0, "maximum": 6, "default": 1},
+            "requireLastPushApproval": {"type": "boolean", "default": True},
+        },
+    ),
+    RefPolicy(
+        name="default-branch-requires-status-checks",
+        description="Pull requests into the default branch must pass the lint, test, build and "
+        "security checks on a branch that is up to date (strict).",
+        judge=_status_checks,
+        what="default branch",
+        config_properties={
+            "requiredChecks": {"type": "array", "items": {"type": "string"}, "minItems": 1, "default": list(DEFAULT_REQUIRED_CHECKS)}
+        },
+    ),
+    RefPolicy(
+        name="default-branch-blocks-force-push-and-deletion",
+        description="Force pushes to the default branch and its deletion are refused.",
+        judge=_history,
+        what="default branch",
+    ),
+    RefPolicy(
+        name="default-branch-no-bypass-actors",
+        description="Recommendation: nobody (administrators included) may bypass the default branch's rules.",
+        judge=_no_bypass,
+        what="default branch",
+        require_coverage=False,
+        enforcement_level=ADVISORY,
+    ),
+    RefPolicy(
+        name="hotfix-branches-require-pull-request",
+        description="Hotfix branches (refs/heads/hotfix/*) only change through pull requests.",
+        judge=_hotfix,
+        what="branches",
+        uncovered_as="branch pattern",
+        pattern_key="branchPattern",
+        default_pattern=HOTFIX_BRANCHES,
+        config_properties={"branchPattern": {"type": "string", "default": HOTFIX_BRANCHES}},
+    ),
+    RefPolicy(
+        name="release-tags-protected",
+        description="Release tags (refs/tags/v*) are covered by an active tag ruleset that forbids "
+        "updating and deleting them.",
+        judge=_release_tags,
+        what="release tags",
+        uncovered_as="release tags",
+        kind="tag",
+        pattern_key="tagPattern",
+        default_pattern=RELEASE_TAGS,
+        joiner=" and ",
+        config_properties={"tagPattern": {"type": "string", "default": RELEASE_TAGS}},
+    ),
+)
 
 
 # --- repository settings -------------------------------------------------------------------------
@@ -320,135 +249,10 @@ def validate_repository_deletion_guard(args: ResourceValidationArgs, report_viol
         )
 
 
-# --- the production deployment environment ---------------------------------------------------------
-
-
-def validate_production_approval(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """Production deployments wait for a reviewer who is not the person deploying, admins included."""
-    if args.resource_type != GH_ENVIRONMENT:
-        return
-    name = config(args, "environmentName", "production")
-    if get(args.props, "environment") != name:
-        return
-    min_reviewers = float(config(args, "minReviewers", 1))
-    reviewers = sum(
-        len(items(get(r, "users"))) + len(items(get(r, "teams"))) for r in items(get(args.props, "reviewers"))
-    )
-    problems = []
-    if reviewers < min_reviewers:
-        problems.append(f"{reviewers} required reviewer(s), policy needs at least {min_reviewers:g}")
-    if not is_true(get(args.props, "preventSelfReview")):
-        problems.append("self-review is not prevented")
-    # GitHub lets administrators bypass environment protection unless told otherwise.
-    if get(args.props, "canAdminsBypass", default=True) is not False:
-        problems.append("administrators can bypass the approval (canAdminsBypass is not false)")
-    if problems:
-        report_violation(f"environment '{name}': " + "; ".join(problems), args.urn)
-
-
-def validate_production_deploy_refs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Production only deploys from the allowed branches (main) and release tags (v*)."""
-    name = config(args, "environmentName", "production")
-    allowed_branches = set(config(args, "allowedBranchPatterns", ["main"]))
-    allowed_tags = set(config(args, "allowedTagPatterns", ["v*"]))
-    policies = of_type(args.resources, GH_DEPLOYMENT_POLICY)
-    for env in of_type(args.resources, GH_ENVIRONMENT):
-        if get(env.props, "environment") != name:
-            continue
-        branch_policy = get(env.props, "deploymentBranchPolicy")
-        if not is_true(get(branch_policy, "customBranchPolicies")) or is_true(get(branch_policy, "protectedBranches")):
-            what = "any protected branch" if is_true(get(branch_policy, "protectedBranches")) else "any branch"
-            report_violation(
-                f"environment '{name}' accepts deployments from {what}: set deploymentBranchPolicy "
-                "customBranchPolicies=true, protectedBranches=false and list the allowed refs",
-                env.urn,
-            )
-            continue
-        mine = [
-            p
-            for p in policies
-            if depends_on(p, env)
-            or (peek(p.props, "environment") == name and refers_to(p, "repository", env, "repository"))
-        ]
-        if not mine:
-            report_violation(f"environment '{name}' lists no deployment branch or tag policy", env.urn)
-        for policy in mine:
-            branch, tag = get(policy.props, "branchPattern"), get(policy.props, "tagPattern")
-            if branch is not None and branch not in allowed_branches:
-                report_violation(
-                    f"environment '{name}' deploys from branches '{branch}' (allowed: {', '.join(sorted(allowed_branches))})",
-                    policy.urn,
-                )
-            if tag is not None and tag not in allowed_tags:
-                report_violation(
-                    f"environment '{name}' deploys from tags '{tag}' (allowed: {', '.join(sorted(allowed_tags))})",
-                    policy.urn,
-                )
-
-
 # --- the policies ------------------------------------------------------------------------------------
 
 POLICIES = [
-    StackValidationPolicy(
-        name="default-branch-requires-pull-request",
-        description="The default branch of every repository is covered by an active ruleset or branch "
-        "protection that requires a pull request with the configured number of approvals, dismisses "
-        "stale reviews and requires approval of the last push.",
-        enforcement_level=MANDATORY,
-        validate=validate_default_branch_pull_request,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "minApprovals": {"type": "integer", "minimum": 0, "maximum": 6, "default": 1},
-                "requireLastPushApproval": {"type": "boolean", "default": True},
-            }
-        ),
-    ),
-    StackValidationPolicy(
-        name="default-branch-requires-status-checks",
-        description="Pull requests into the default branch must pass the lint, test, build and "
-        "security checks on a branch that is up to date (strict).",
-        enforcement_level=MANDATORY,
-        validate=validate_default_branch_status_checks,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "requiredChecks": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "minItems": 1,
-                    "default": DEFAULT_REQUIRED_CHECKS,
-                }
-            }
-        ),
-    ),
-    StackValidationPolicy(
-        name="default-branch-blocks-force-push-and-deletion",
-        description="Force pushes to the default branch and its deletion are refused.",
-        enforcement_level=MANDATORY,
-        validate=validate_default_branch_history,
-    ),
-    StackValidationPolicy(
-        name="default-branch-no-bypass-actors",
-        description="Recommendation: nobody (administrators included) may bypass the default branch's rules.",
-        enforcement_level=ADVISORY,
-        validate=validate_default_branch_no_bypass,
-    ),
-    StackValidationPolicy(
-        name="hotfix-branches-require-pull-request",
-        description="Hotfix branches (refs/heads/hotfix/*) only change through pull requests.",
-        enforcement_level=MANDATORY,
-        validate=validate_hotfix_pull_request,
-        config_schema=PolicyConfigSchema(
-            properties={"branchPattern": {"type": "string", "default": "refs/heads/hotfix/*"}}
-        ),
-    ),
-    StackValidationPolicy(
-        name="release-tags-protected",
-        description="Release tags (refs/tags/v*) are covered by an active tag ruleset that forbids "
-        "updating and deleting them.",
-        enforcement_level=MANDATORY,
-        validate=validate_release_tags,
-        config_schema=PolicyConfigSchema(properties={"tagPattern": {"type": "string", "default": "refs/tags/v*"}}),
-    ),
+    *(row.policy() for row in REF_POLICIES),
     ResourceValidationPolicy(
         name="repository-secret-scanning",
         description="Secret scanning and secret-scanning push protection are enabled on the repository.",
@@ -466,31 +270,5 @@ POLICIES = [
         description="The repository is archived instead of deleted on destroy (archiveOnDestroy) or protected.",
         enforcement_level=MANDATORY,
         validate=validate_repository_deletion_guard,
-    ),
-    ResourceValidationPolicy(
-        name="production-environment-approval",
-        description="The production deployment environment requires reviewers, prevents self-review "
-        "and does not let administrators bypass the approval.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_approval,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environmentName": {"type": "string", "default": "production"},
-                "minReviewers": {"type": "integer", "minimum": 1, "maximum": 6, "default": 1},
-            }
-        ),
-    ),
-    StackValidationPolicy(
-        name="production-environment-deploy-refs",
-        description="The production deployment environment only accepts deployments from main and release tags.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_deploy_refs,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environmentName": {"type": "string", "default": "production"},
-                "allowedBranchPatterns": {"type": "array", "items": {"type": "string"}, "default": ["main"]},
-                "allowedTagPatterns": {"type": "array", "items": {"type": "string"}, "default": ["v*"]},
-            }
-        ),
     ),
 ]

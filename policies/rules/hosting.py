@@ -11,37 +11,23 @@ production domain) serves staging to anyone unless the type is ``all_deployments
 
 from __future__ import annotations
 
-from pulumi_policy import (
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy
 
-from policies.rules._props import (
-    MANDATORY,
+from platform_facts import (
+    DSN_VARIABLE,
+    FULL_PROTECTION,
+    PRODUCTION,
+    STANDARD_PROTECTIONS,
     VERCEL_DOMAIN,
     VERCEL_ENV_VAR,
     VERCEL_ENV_VARS,
     VERCEL_PROJECT,
-    config,
-    depends_on,
-    environment_schema,
-    get,
-    items,
-    of_type,
-    peek,
 )
+from policies.rules._props import MANDATORY, config, depends_on, environment_schema, get, items, of_type, peek
 
-DSN_VARIABLE = "VITE_SENTRY_DSN"
-"""The build-time variable the app's ``Sentry.init`` reads its DSN from."""
 PROTECTION_SETTINGS = ("vercelAuthentication", "passwordProtection", "trustedIps")
 """Project inputs that carry a deployment protection ``deploymentType``."""
-FULL_PROTECTION = "all_deployments"
-STANDARD_PROTECTION = ("standard_protection", "standard_protection_new")
 
 
 def _variables_of(project: PolicyResource, resources: list[PolicyResource]) -> list[tuple[PolicyResource, object]]:
@@ -78,7 +64,7 @@ def validate_sentry_dsn_variable(args: StackValidationArgs, report_violation: Re
 
 def validate_production_project_protected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """The production site cannot be deleted by a stray ``pulumi destroy`` or refactor."""
-    if args.resource_type != VERCEL_PROJECT or config(args, "environment", None) != "production":
+    if args.resource_type != VERCEL_PROJECT or config(args, "environment", None) != PRODUCTION:
         return
     if not args.opts.protect:
         report_violation(f"production Vercel project '{get(args.props, 'name')}' is not protected (protect option)", args.urn)
@@ -104,7 +90,7 @@ def validate_staging_protection(args: StackValidationArgs, report_violation: Rep
         types = _protection_types(project)
         if FULL_PROTECTION in types:
             continue
-        if not types & set(STANDARD_PROTECTION):
+        if not types & set(STANDARD_PROTECTIONS):
             shown = ", ".join(sorted(types)) or "none"
             report_violation(
                 f"staging Vercel project '{name}' has deployment protection '{shown}': its deployments are "

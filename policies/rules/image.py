@@ -8,18 +8,17 @@ or is ``localhost``); otherwise Docker Hub (``docker.io``), as Docker resolves i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Optional
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
+from platform_facts import DIGEST_SUFFIX_RE as DIGEST_RE
 from policies.rules._props import MANDATORY, config, environment_schema, get, is_true, items
 
 DOCKER_BUILD_IMAGE = "docker-build:index:Image"
 DEFAULT_REGISTRY = "ghcr.io"
 DOCKER_HUB = "docker.io"
-DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
 # Build arguments that name base images (image/Dockerfile: ARG NODE_IMAGE, ARG NGINX_IMAGE).
 DEFAULT_BASE_IMAGE_ARGS = ["NODE_IMAGE", "NGINX_IMAGE"]
 

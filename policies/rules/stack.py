@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from pulumi_policy import PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
 
+from platform_facts import GH_BRANCH, GH_PULL_REQUEST, GH_REPOSITORY_FILE
 from policies.rules._props import (
     GH_ACTIONS_SECRET,
     GH_ACTIONS_VARIABLE,
@@ -63,9 +64,9 @@ OWNER_ONLY_TYPES = [
     GH_DEPENDABOT_UPDATES,
     GH_ACTIONS_SECRET,
     GH_ACTIONS_VARIABLE,
-    "github:index/repositoryFile:RepositoryFile",
-    "github:index/branch:Branch",
-    "github:index/repositoryPullRequest:RepositoryPullRequest",
+    GH_REPOSITORY_FILE,
+    GH_BRANCH,
+    GH_PULL_REQUEST,
     SENTRY_TEAM,
 ]
 """Repository-wide objects (and the shared Sentry team): declared by the owner stack only, so two

@@ -23,12 +23,12 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from policies.rules import kubernetes as rules
+from policies.rules import _kubernetes, kubernetes_availability, kubernetes_network, kubernetes_pods
 from stackconfig.kubernetes import KubernetesConfig
 import wiring
 
 REF = "ghcr.io/example-org/my-app-web:v1.4.2@sha256:" + "d" * 64
-POLICIES = {p.name: p for p in rules.POLICIES}
+POLICIES = {p.name: p for m in (kubernetes_pods, kubernetes_availability, kubernetes_network) for p in m.POLICIES}
 Resource = dict  # {"type", "name", "urn", "inputs"}
 
 
@@ -222,9 +222,9 @@ def test_production_rules_do_not_apply_to_staging(baseline, policy_name, change)
 @pytest.mark.parametrize(
     ("resource_type", "props"),
     [
-        (rules.K8S_POD, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}),
+        (_kubernetes.K8S_POD, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}),
         (
-            rules.K8S_CRONJOB,
+            _kubernetes.K8S_CRONJOB,
             {
                 "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
                 "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1"}]}}}}},

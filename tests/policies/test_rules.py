@@ -11,12 +11,12 @@ from typing import Callable, Optional
 import pytest
 
 from plan.policy_runner import Violation, reconcile_config, run_policies
-from policies.rules import github, hosting, monitoring, stack as stack_rules
+from policies.rules import github, github_environments, hosting, monitoring, stack as stack_rules
 from tests.policies import planbuilder as pb
 from tests.policies.planbuilder import Plan, inputs
 
 
-POLICIES = github.POLICIES + hosting.POLICIES + monitoring.POLICIES + stack_rules.POLICIES
+POLICIES = github.POLICIES + github_environments.POLICIES + hosting.POLICIES + monitoring.POLICIES + stack_rules.POLICIES
 """The policies of this issue's rule modules (other modules have their own tests)."""
 
 
