@@ -31,20 +31,18 @@ class RepositoryActionsConfig(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RepositoryActionsConfigArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(COMPONENT_TYPES["RepositoryActionsConfig"], name, None, opts)
-        for secret_name, value in sorted(args.secrets.items()):
-            github.ActionsSecret(
-                f"{name}-secret-{slug(secret_name)}",
-                repository=args.repository,
-                secret_name=secret_name,
-                value=value,
-                opts=child_opts(args.moved_from, f"secret-{slug(secret_name)}", self),
-            )
-        for variable_name, value in sorted(args.variables.items()):
-            github.ActionsVariable(
-                f"{name}-variable-{slug(variable_name)}",
-                repository=args.repository,
-                variable_name=variable_name,
-                value=value,
-                opts=child_opts(args.moved_from, f"variable-{slug(variable_name)}", self),
-            )
+        # (role, resource, the argument that names the entry, entries): secrets and variables alike.
+        kinds = (
+            ("secret", github.ActionsSecret, "secret_name", args.secrets),
+            ("variable", github.ActionsVariable, "variable_name", args.variables),
+        )
+        for role, resource, name_arg, entries in kinds:
+            for entry, value in sorted(entries.items()):
+                resource(
+                    f"{name}-{role}-{slug(entry)}",
+                    repository=args.repository,
+                    value=value,
+                    opts=child_opts(args.moved_from, f"{role}-{slug(entry)}", self),
+                    **{name_arg: entry},
+                )
         self.register_outputs({})

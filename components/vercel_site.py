@@ -52,39 +52,41 @@ class VercelSite(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VercelSiteArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(COMPONENT_TYPES["VercelSite"], name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-
-        project = vercel.Project(
-            f"{name}-project",
-            name=args.project_name,
-            team_id=args.team_id,
-            framework="vite",
-            install_command="npm ci",
-            build_command=f"npm run build:{args.environment}",
-            output_directory="dist",
-            git_repository=vercel.ProjectGitRepositoryArgs(
-                type="github", repo=args.repository, production_branch="main"
-            ),
-            ignore_command=SKIP_GIT_BUILDS,
-            vercel_authentication=vercel.ProjectVercelAuthenticationArgs(deployment_type=args.deployment_protection),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(args.after)),
+        # Deleting the production project would take the site down: protect refuses it.
+        project = _project(
+            name, args, pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(args.after))
         )
+        child = pulumi.ResourceOptions(parent=self)
         vercel.ProjectDomain(
             f"{name}-domain", project_id=project.id, team_id=args.team_id, domain=args.domain, opts=child
         )
+        # Public by nature (they end up in the bundle), and `vercel pull` cannot read sensitive values.
         for key, value in sorted(args.variables.items()):
             vercel.ProjectEnvironmentVariable(
-                f"{name}-env-{slug(key)}",
-                project_id=project.id,
-                team_id=args.team_id,
-                key=key,
-                value=value,
-                targets=["production", "preview"],
-                sensitive=False,
-                opts=child,
+                f"{name}-env-{slug(key)}", project_id=project.id, team_id=args.team_id, key=key, value=value,
+                targets=["production", "preview"], sensitive=False, opts=child,
             )
 
         self.project_id = project.id
         self.team_id = project.team_id
         self.url = pulumi.Output.from_input(f"https://{args.domain}")
         self.register_outputs({"projectId": self.project_id, "teamId": self.team_id, "url": self.url})
+
+
+def _project(name: str, args: VercelSiteArgs, opts: pulumi.ResourceOptions) -> vercel.Project:
+    """The project: a Vite build from the linked repository, deployed only by the gated workflows."""
+    return vercel.Project(
+        f"{name}-project",
+        name=args.project_name,
+        team_id=args.team_id,
+        framework="vite",
+        install_command="npm ci",
+        build_command=f"npm run build:{args.environment}",
+        output_directory="dist",
+        git_repository=vercel.ProjectGitRepositoryArgs(
+            type="github", repo=args.repository, production_branch="main"
+        ),
+        ignore_command=SKIP_GIT_BUILDS,
+        vercel_authentication=vercel.ProjectVercelAuthenticationArgs(deployment_type=args.deployment_protection),
+        opts=opts,
+    )

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
-from pulumi_policy import PolicyConfigSchema, PolicyResource
+from pulumi_policy import PolicyResource
 
-from policies.rules._props import environment_schema, get, items
+from policies.rules._props import get, items
 
 K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 K8S_STATEFULSET = "kubernetes:apps/v1:StatefulSet"
@@ -41,7 +41,6 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 REPLICATED = (K8S_DEPLOYMENT, K8S_STATEFULSET)  # workloads with `replicas` an autoscaler can own
 SPREAD_KEYS = ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
 
-ENVIRONMENT_CONFIG = PolicyConfigSchema(properties={"environment": environment_schema()}, required=["environment"])
 
 
 

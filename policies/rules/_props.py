@@ -16,37 +16,28 @@ Two ways to read a value:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Literal, Optional
 
-from pulumi_policy import EnforcementLevel, PolicyResource
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+)
 from pulumi_policy.proxy import UnknownValueError
 
 # --- type tokens and environments: the program's own values (platform_facts), re-exported ------------
 from platform_facts import (  # noqa: F401  (re-exported for the rule modules)
-    ENVIRONMENTS,
-    GH_ACTIONS_SECRET,
-    GH_ACTIONS_VARIABLE,
-    GH_BRANCH_DEFAULT,
-    GH_BRANCH_PROTECTION,
-    GH_DEPENDABOT_UPDATES,
-    GH_DEPLOYMENT_POLICY,
-    GH_ENV_SECRET,
-    GH_ENV_VARIABLE,
-    GH_ENVIRONMENT,
-    GH_REPOSITORY,
-    GH_RULESET,
+    ENVIRONMENTS, Environment,
+    GH_ACTIONS_SECRET, GH_ACTIONS_VARIABLE, GH_BRANCH_DEFAULT, GH_BRANCH_PROTECTION, GH_DEPENDABOT_UPDATES,
+    GH_DEPLOYMENT_POLICY, GH_ENV_SECRET, GH_ENV_VARIABLE, GH_ENVIRONMENT, GH_REPOSITORY, GH_RULESET,
     GH_VULNERABILITY_ALERTS,
-    SENTRY_KEY,
-    SENTRY_PROJECT,
-    SENTRY_TEAM,
-    VERCEL_DOMAIN,
-    VERCEL_ENV_VAR,
-    VERCEL_ENV_VARS,
-    VERCEL_PROJECT,
-    Environment,
+    SENTRY_KEY, SENTRY_PROJECT, SENTRY_TEAM,
+    VERCEL_DOMAIN, VERCEL_ENV_VAR, VERCEL_ENV_VARS, VERCEL_PROJECT,
 )
 
 STACK = "pulumi:pulumi:Stack"
@@ -54,6 +45,17 @@ PROVIDER_PREFIX = "pulumi:providers:"
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
+
+
+def _policy(kind: type, name: str, description: str, validate: Any, *, level: EnforcementLevel = MANDATORY,
+            config: Optional[PolicyConfigSchema] = None) -> Any:
+    return kind(name=name, description=description, enforcement_level=level, validate=validate, config_schema=config)
+
+
+resource_policy: Callable[..., ResourceValidationPolicy] = partial(_policy, ResourceValidationPolicy)
+"""``resource_policy(name, description, validate, level=MANDATORY, config=None)``: judges one resource."""
+stack_policy: Callable[..., StackValidationPolicy] = partial(_policy, StackValidationPolicy)
+"""``stack_policy(name, description, validate, level=MANDATORY, config=None)``: judges the whole stack."""
 
 # --- values ----------------------------------------------------------------------------------------
 
@@ -173,6 +175,10 @@ def config(args: Any, key: str, default: Any) -> Any:
 def environment_schema() -> dict[str, Any]:
     """JSON schema of the ``environment`` config property shared by environment-aware policies."""
     return {"type": "string", "enum": list(ENVIRONMENTS), "description": "The environment this stack deploys."}
+
+
+ENVIRONMENT_CONFIG = PolicyConfigSchema(properties={"environment": environment_schema()}, required=["environment"])
+"""The config of a policy that only needs to know which environment the stack is."""
 
 
 # --- GitHub ref patterns -------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from pulumi_policy import (
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
@@ -36,6 +35,8 @@ from policies.rules._props import (
     is_true,
     of_type,
     refers_to,
+    resource_policy,
+    stack_policy,
 )
 from policies.rules.github_refs import RefRules, ref_rules, repo_target, uncovered
 
@@ -88,13 +89,13 @@ class RefPolicy:
 
     def policy(self) -> StackValidationPolicy:
         schema = PolicyConfigSchema(properties=self.config_properties) if self.config_properties else None
-        return StackValidationPolicy(
-            name=self.name,
-            description=self.description,
-            enforcement_level=self.enforcement_level,
-            validate=self.validate,
-            config_schema=schema,
-        )
+        return stack_policy(
+                   self.name,
+                   self.description,
+                   self.validate,
+                   level=self.enforcement_level,
+                   config=schema,
+               )
 
 
 def _pull_request(rules: RefRules, args: Any) -> list[str]:
@@ -253,22 +254,16 @@ def validate_repository_deletion_guard(args: ResourceValidationArgs, report_viol
 
 POLICIES = [
     *(row.policy() for row in REF_POLICIES),
-    ResourceValidationPolicy(
-        name="repository-secret-scanning",
-        description="Secret scanning and secret-scanning push protection are enabled on the repository.",
-        enforcement_level=MANDATORY,
-        validate=validate_secret_scanning,
-    ),
-    StackValidationPolicy(
-        name="repository-vulnerability-alerts",
-        description="Vulnerability alerts are enabled for every repository (RepositoryVulnerabilityAlerts).",
-        enforcement_level=MANDATORY,
-        validate=validate_vulnerability_alerts,
-    ),
-    ResourceValidationPolicy(
-        name="repository-deletion-guarded",
-        description="The repository is archived instead of deleted on destroy (archiveOnDestroy) or protected.",
-        enforcement_level=MANDATORY,
-        validate=validate_repository_deletion_guard,
-    ),
+    resource_policy(
+        "repository-secret-scanning",
+        "Secret scanning and secret-scanning push protection are enabled on the repository.",
+        validate_secret_scanning),
+    stack_policy(
+        "repository-vulnerability-alerts",
+        "Vulnerability alerts are enabled for every repository (RepositoryVulnerabilityAlerts).",
+        validate_vulnerability_alerts),
+    resource_policy(
+        "repository-deletion-guarded",
+        "The repository is archived instead of deleted on destroy (archiveOnDestroy) or protected.",
+        validate_repository_deletion_guard),
 ]

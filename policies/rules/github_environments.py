@@ -3,20 +3,12 @@ their own deployment or bypasses the gate, and it only deploys from main and rel
 
 from __future__ import annotations
 
-from pulumi_policy import (
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from platform_facts import DEPLOY_BRANCH_PATTERNS, PRODUCTION, PRODUCTION_TAG_PATTERNS
 from policies.rules._props import (
     GH_DEPLOYMENT_POLICY,
     GH_ENVIRONMENT,
-    MANDATORY,
     config,
     depends_on,
     get,
@@ -25,6 +17,8 @@ from policies.rules._props import (
     of_type,
     peek,
     refers_to,
+    resource_policy,
+    stack_policy,
 )
 
 
@@ -91,31 +85,28 @@ def validate_production_deploy_refs(args: StackValidationArgs, report_violation:
                 )
 
 
+_APPROVAL_CONFIG = PolicyConfigSchema(
+    properties={
+        "environmentName": {"type": "string", "default": PRODUCTION},
+        "minReviewers": {"type": "integer", "minimum": 1, "maximum": 6, "default": 1},
+    }
+)
+_DEPLOY_REFS_CONFIG = PolicyConfigSchema(
+    properties={
+        "environmentName": {"type": "string", "default": PRODUCTION},
+        "allowedBranchPatterns": {"type": "array", "items": {"type": "string"}, "default": list(DEPLOY_BRANCH_PATTERNS)},
+        "allowedTagPatterns": {"type": "array", "items": {"type": "string"}, "default": list(PRODUCTION_TAG_PATTERNS)},
+    }
+)
+
 POLICIES = [
-    ResourceValidationPolicy(
-        name="production-environment-approval",
-        description="The production deployment environment requires reviewers, prevents self-review "
-        "and does not let administrators bypass the approval.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_approval,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environmentName": {"type": "string", "default": PRODUCTION},
-                "minReviewers": {"type": "integer", "minimum": 1, "maximum": 6, "default": 1},
-            }
-        ),
-    ),
-    StackValidationPolicy(
-        name="production-environment-deploy-refs",
-        description="The production deployment environment only accepts deployments from main and release tags.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_deploy_refs,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environmentName": {"type": "string", "default": PRODUCTION},
-                "allowedBranchPatterns": {"type": "array", "items": {"type": "string"}, "default": list(DEPLOY_BRANCH_PATTERNS)},
-                "allowedTagPatterns": {"type": "array", "items": {"type": "string"}, "default": list(PRODUCTION_TAG_PATTERNS)},
-            }
-        ),
-    ),
+    resource_policy(
+        "production-environment-approval",
+        "The production deployment environment requires reviewers, prevents self-review and does not let "
+        "administrators bypass the approval.",
+        validate_production_approval, config=_APPROVAL_CONFIG),
+    stack_policy(
+        "production-environment-deploy-refs",
+        "The production deployment environment only accepts deployments from main and release tags.",
+        validate_production_deploy_refs, config=_DEPLOY_REFS_CONFIG),
 ]

@@ -11,20 +11,17 @@ production domain) serves staging to anyone unless the type is ``all_deployments
 
 from __future__ import annotations
 
-from pulumi_policy import PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs
-from pulumi_policy import ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy
-
-from platform_facts import (
-    DSN_VARIABLE,
-    FULL_PROTECTION,
-    PRODUCTION,
-    STANDARD_PROTECTIONS,
-    VERCEL_DOMAIN,
-    VERCEL_ENV_VAR,
-    VERCEL_ENV_VARS,
-    VERCEL_PROJECT,
+from pulumi_policy import (
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    StackValidationArgs,
 )
-from policies.rules._props import MANDATORY, config, depends_on, environment_schema, get, items, of_type, peek
+
+import platform_facts as facts
+from policies.rules._props import ENVIRONMENT_CONFIG, config, depends_on, get, items, of_type, peek
+from policies.rules._props import resource_policy, stack_policy
 
 PROTECTION_SETTINGS = ("vercelAuthentication", "passwordProtection", "trustedIps")
 """Project inputs that carry a deployment protection ``deploymentType``."""
@@ -35,10 +32,10 @@ def _variables_of(project: PolicyResource, resources: list[PolicyResource]) -> l
     ``ProjectEnvironmentVariable`` and the plural ``ProjectEnvironmentVariables``. Linked by
     dependency: the ``projectId`` value is the project's id, unknown until it exists."""
     found: list[tuple[PolicyResource, object]] = []
-    for var in of_type(resources, VERCEL_ENV_VAR):
+    for var in of_type(resources, facts.VERCEL_ENV_VAR):
         if depends_on(var, project):
             found.append((var, var.props))
-    for group in of_type(resources, VERCEL_ENV_VARS):
+    for group in of_type(resources, facts.VERCEL_ENV_VARS):
         if depends_on(group, project):
             found.extend((group, v) for v in items(get(group.props, "variables")))
     return found
@@ -46,9 +43,9 @@ def _variables_of(project: PolicyResource, resources: list[PolicyResource]) -> l
 
 def validate_sentry_dsn_variable(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Every Vercel project receives the Sentry DSN variable, so every build reports its errors."""
-    key = str(config(args, "variableKey", DSN_VARIABLE))
+    key = str(config(args, "variableKey", facts.DSN_VARIABLE))
     targets = [str(t) for t in config(args, "requiredTargets", ["production"])]
-    for project in of_type(args.resources, VERCEL_PROJECT):
+    for project in of_type(args.resources, facts.VERCEL_PROJECT):
         dsn = [(res, var) for res, var in _variables_of(project, args.resources) if peek(var, "key") == key]
         if not dsn:
             report_violation(f"Vercel project '{get(project.props, 'name')}' has no {key} environment variable", project.urn)
@@ -64,7 +61,7 @@ def validate_sentry_dsn_variable(args: StackValidationArgs, report_violation: Re
 
 def validate_production_project_protected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """The production site cannot be deleted by a stray ``pulumi destroy`` or refactor."""
-    if args.resource_type != VERCEL_PROJECT or config(args, "environment", None) != PRODUCTION:
+    if args.resource_type != facts.VERCEL_PROJECT or config(args, "environment", None) != facts.PRODUCTION:
         return
     if not args.opts.protect:
         report_violation(f"production Vercel project '{get(args.props, 'name')}' is not protected (protect option)", args.urn)
@@ -84,17 +81,17 @@ def validate_staging_protection(args: StackValidationArgs, report_violation: Rep
     """Staging is not publicly reachable: every URL of the staging project needs deployment protection."""
     if config(args, "environment", None) != "staging":
         return
-    domains = of_type(args.resources, VERCEL_DOMAIN)
-    for project in of_type(args.resources, VERCEL_PROJECT):
+    domains = of_type(args.resources, facts.VERCEL_DOMAIN)
+    for project in of_type(args.resources, facts.VERCEL_PROJECT):
         name = get(project.props, "name")
         types = _protection_types(project)
-        if FULL_PROTECTION in types:
+        if facts.FULL_PROTECTION in types:
             continue
-        if not types & set(STANDARD_PROTECTIONS):
+        if not types & set(facts.STANDARD_PROTECTIONS):
             shown = ", ".join(sorted(types)) or "none"
             report_violation(
                 f"staging Vercel project '{name}' has deployment protection '{shown}': its deployments are "
-                f"public (use '{FULL_PROTECTION}')",
+                f"public (use '{facts.FULL_PROTECTION}')",
                 project.urn,
             )
             continue
@@ -108,41 +105,34 @@ def validate_staging_protection(args: StackValidationArgs, report_violation: Rep
         if public:
             report_violation(
                 f"staging Vercel project '{name}' uses standard protection, which leaves its production "
-                f"domain(s) {', '.join(map(str, public))} public (use '{FULL_PROTECTION}')",
+                f"domain(s) {', '.join(map(str, public))} public (use '{facts.FULL_PROTECTION}')",
                 project.urn,
             )
 
 
+_DSN_CONFIG = PolicyConfigSchema(
+    properties={
+        "variableKey": {"type": "string", "default": facts.DSN_VARIABLE},
+        "requiredTargets": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["production", "preview", "development"]},
+            "default": ["production"],
+        },
+    }
+)
+
 POLICIES = [
-    StackValidationPolicy(
-        name="vercel-project-sentry-dsn",
-        description="Every Vercel project receives the Sentry DSN variable (VITE_SENTRY_DSN) for production builds.",
-        enforcement_level=MANDATORY,
-        validate=validate_sentry_dsn_variable,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "variableKey": {"type": "string", "default": DSN_VARIABLE},
-                "requiredTargets": {
-                    "type": "array",
-                    "items": {"type": "string", "enum": ["production", "preview", "development"]},
-                    "default": ["production"],
-                },
-            }
-        ),
-    ),
-    ResourceValidationPolicy(
-        name="production-vercel-project-protected",
-        description="The production Vercel project is protected from deletion (protect resource option).",
-        enforcement_level=MANDATORY,
-        validate=validate_production_project_protected,
-        config_schema=PolicyConfigSchema(properties={"environment": environment_schema()}, required=["environment"]),
-    ),
-    StackValidationPolicy(
-        name="staging-deployment-protection",
-        description="The staging site is not publicly reachable: its Vercel project protects all "
-        "deployments, or standard protection with no production custom domain.",
-        enforcement_level=MANDATORY,
-        validate=validate_staging_protection,
-        config_schema=PolicyConfigSchema(properties={"environment": environment_schema()}, required=["environment"]),
-    ),
+    stack_policy(
+        "vercel-project-sentry-dsn",
+        "Every Vercel project receives the Sentry DSN variable (VITE_SENTRY_DSN) for production builds.",
+        validate_sentry_dsn_variable, config=_DSN_CONFIG),
+    resource_policy(
+        "production-vercel-project-protected",
+        "The production Vercel project is protected from deletion (protect resource option).",
+        validate_production_project_protected, config=ENVIRONMENT_CONFIG),
+    stack_policy(
+        "staging-deployment-protection",
+        "The staging site is not publicly reachable: its Vercel project protects all deployments, or standard "
+        "protection with no production custom domain.",
+        validate_staging_protection, config=ENVIRONMENT_CONFIG),
 ]

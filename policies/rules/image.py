@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Optional
 
-from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs
 
 from platform_facts import DIGEST_SUFFIX_RE as DIGEST_RE
-from policies.rules._props import MANDATORY, config, environment_schema, get, is_true, items
+from policies.rules._props import config, environment_schema, get, is_true, items, resource_policy
 
 DOCKER_BUILD_IMAGE = "docker-build:index:Image"
 DEFAULT_REGISTRY = "ghcr.io"
@@ -102,44 +102,37 @@ def validate_production_base_images_pinned(args: ResourceValidationArgs, report_
             )
 
 
+_REGISTRY_CONFIG = PolicyConfigSchema(
+    properties={
+        "registry": {
+            "type": "string",
+            "default": DEFAULT_REGISTRY,
+            "description": "Registry host builds may push to (webapp-platform:image.registry).",
+        }
+    }
+)
+_BASE_IMAGES_CONFIG = PolicyConfigSchema(
+    properties={
+        "environment": environment_schema(),
+        "baseImageArgs": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": DEFAULT_BASE_IMAGE_ARGS,
+            "description": "Build arguments that carry base image references.",
+        },
+    },
+    required=["environment"],
+)
+
 POLICIES = [
-    ResourceValidationPolicy(
-        name="image-no-latest-tag",
-        description="Images are never tagged latest, explicitly or by omission.",
-        enforcement_level=MANDATORY,
-        validate=validate_no_latest_tag,
-    ),
-    ResourceValidationPolicy(
-        name="image-push-to-configured-registry",
-        description="Image builds push their tags and cache only to the configured registry.",
-        enforcement_level=MANDATORY,
-        validate=validate_configured_registry,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "registry": {
-                    "type": "string",
-                    "default": DEFAULT_REGISTRY,
-                    "description": "Registry host builds may push to (webapp-platform:image.registry).",
-                }
-            }
-        ),
-    ),
-    ResourceValidationPolicy(
-        name="production-image-pinned-by-digest",
-        description="Production image builds pin every base image by digest.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_base_images_pinned,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environment": environment_schema(),
-                "baseImageArgs": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": DEFAULT_BASE_IMAGE_ARGS,
-                    "description": "Build arguments that carry base image references.",
-                },
-            },
-            required=["environment"],
-        ),
-    ),
+    resource_policy(
+        "image-no-latest-tag", "Images are never tagged latest, explicitly or by omission.", validate_no_latest_tag),
+    resource_policy(
+        "image-push-to-configured-registry",
+        "Image builds push their tags and cache only to the configured registry.",
+        validate_configured_registry, config=_REGISTRY_CONFIG),
+    resource_policy(
+        "production-image-pinned-by-digest",
+        "Production image builds pin every base image by digest.",
+        validate_production_base_images_pinned, config=_BASE_IMAGES_CONFIG),
 ]

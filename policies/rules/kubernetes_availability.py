@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
-from pulumi_policy import StackValidationArgs, StackValidationPolicy
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from platform_facts import PRODUCTION_MIN_REPLICAS
 from policies.rules._kubernetes import (
-    ENVIRONMENT_CONFIG,
     K8S_DEPLOYMENT,
     K8S_HPA,
     K8S_PDB,
@@ -23,7 +21,7 @@ from policies.rules._kubernetes import (
     pod_spec,
     selects,
 )
-from policies.rules._props import MANDATORY, config, get, items, number, of_type
+from policies.rules._props import ENVIRONMENT_CONFIG, config, get, items, number, of_type, resource_policy, stack_policy
 
 
 def _zero(value: Any) -> bool:
@@ -138,32 +136,24 @@ def _budget_problem(budget: PolicyResource, minimum: float) -> Optional[str]:
 
 
 POLICIES = [
-    ResourceValidationPolicy(
-        name="k8s-zero-unavailable-rollout",
-        description="Deployments roll out with maxUnavailable 0.",
-        enforcement_level=MANDATORY,
-        validate=validate_zero_unavailable_rollout,
-    ),    ResourceValidationPolicy(
-        name="k8s-topology-spread",
-        description="Deployments spread their pods across nodes and zones.",
-        enforcement_level=MANDATORY,
-        validate=validate_topology_spread,
-    ),    StackValidationPolicy(
-        name="k8s-replicas-left-to-autoscaler",
-        description="A workload scaled by a HorizontalPodAutoscaler does not set replicas.",
-        enforcement_level=MANDATORY,
-        validate=validate_replicas_left_to_autoscaler,
-    ),    StackValidationPolicy(
-        name="k8s-production-replicas",
-        description=f"Production workloads run at least {PRODUCTION_MIN_REPLICAS} replicas.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_replicas,
-        config_schema=ENVIRONMENT_CONFIG,
-    ),    StackValidationPolicy(
-        name="k8s-production-pdb",
-        description="Production workloads have a PodDisruptionBudget consistent with their minimum replicas.",
-        enforcement_level=MANDATORY,
-        validate=validate_production_pdb,
-        config_schema=ENVIRONMENT_CONFIG,
-    ),
+    resource_policy(
+        "k8s-zero-unavailable-rollout",
+        "Deployments roll out with maxUnavailable 0.",
+        validate_zero_unavailable_rollout),
+    resource_policy(
+        "k8s-topology-spread",
+        "Deployments spread their pods across nodes and zones.",
+        validate_topology_spread),
+    stack_policy(
+        "k8s-replicas-left-to-autoscaler",
+        "A workload scaled by a HorizontalPodAutoscaler does not set replicas.",
+        validate_replicas_left_to_autoscaler),
+    stack_policy(
+        "k8s-production-replicas",
+        f"Production workloads run at least {PRODUCTION_MIN_REPLICAS} replicas.",
+        validate_production_replicas, config=ENVIRONMENT_CONFIG),
+    stack_policy(
+        "k8s-production-pdb",
+        "Production workloads have a PodDisruptionBudget consistent with their minimum replicas.",
+        validate_production_pdb, config=ENVIRONMENT_CONFIG),
 ]

@@ -3,8 +3,7 @@ sit behind a NetworkPolicy that admits ingress only from named sources."""
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
-from pulumi_policy import StackValidationArgs, StackValidationPolicy
+from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from policies.rules._kubernetes import (
     K8S_INGRESS,
@@ -15,7 +14,7 @@ from policies.rules._kubernetes import (
     same_namespace,
     selects,
 )
-from policies.rules._props import MANDATORY, get, items, of_type
+from policies.rules._props import get, items, of_type, resource_policy, stack_policy
 
 
 def validate_ingress_tls(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -55,15 +54,9 @@ def validate_network_policy(args: StackValidationArgs, report_violation: ReportV
 
 
 POLICIES = [
-    ResourceValidationPolicy(
-        name="k8s-ingress-tls",
-        description="Ingresses serve every host over TLS.",
-        enforcement_level=MANDATORY,
-        validate=validate_ingress_tls,
-    ),    StackValidationPolicy(
-        name="k8s-network-policy",
-        description="Every workload's pods are behind a NetworkPolicy that admits ingress only from named sources.",
-        enforcement_level=MANDATORY,
-        validate=validate_network_policy,
-    ),
+    resource_policy("k8s-ingress-tls", "Ingresses serve every host over TLS.", validate_ingress_tls),
+    stack_policy(
+        "k8s-network-policy",
+        "Every workload's pods are behind a NetworkPolicy that admits ingress only from named sources.",
+        validate_network_policy),
 ]

@@ -10,7 +10,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValid
 
 from platform_facts import DIGEST_REF_RE
 from policies.rules._kubernetes import containers, effective, name_of, pod_spec
-from policies.rules._props import MANDATORY, get, items, number
+from policies.rules._props import get, items, number, resource_policy
 
 
 def container_policy(check: Callable[[Mapping, Mapping], list[str]]) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
@@ -106,20 +106,23 @@ def validate_no_service_account_token(args: ResourceValidationArgs, report_viola
 
 
 def _container(name: str, description: str, check: Callable[[Mapping, Mapping], list[str]]) -> ResourceValidationPolicy:
-    return ResourceValidationPolicy(
-        name=name, description=description, enforcement_level=MANDATORY, validate=container_policy(check)
-    )
+    return resource_policy(name, description, container_policy(check))
 
 
 POLICIES = [
-    _container("k8s-run-as-non-root", "Containers run as a non-root numeric user (runAsNonRoot, runAsUser > 0).", check_non_root),    _container("k8s-read-only-root-filesystem", "Containers have a read-only root filesystem.", check_read_only_root),    _container(
+    _container("k8s-run-as-non-root", "Containers run as a non-root numeric user (runAsNonRoot, runAsUser > 0).", check_non_root),
+    _container("k8s-read-only-root-filesystem", "Containers have a read-only root filesystem.", check_read_only_root),
+    _container(
         "k8s-no-privilege-escalation",
         "Containers are not privileged, cannot escalate privileges and drop every capability.",
         check_no_escalation,
-    ),    _container("k8s-seccomp-runtime-default", "Containers run under the RuntimeDefault seccomp profile.", check_seccomp),    _container("k8s-resource-limits", "Containers set CPU and memory requests and limits.", check_resources),    _container("k8s-health-probes", "Containers have readiness and liveness probes.", check_probes),    _container("k8s-image-pinned-by-digest", "Container images are pinned by digest (name@sha256:...).", check_digest),    ResourceValidationPolicy(
-        name="k8s-no-service-account-token",
-        description="Pods do not mount a service-account token (automountServiceAccountToken: false).",
-        enforcement_level=MANDATORY,
-        validate=validate_no_service_account_token,
     ),
+    _container("k8s-seccomp-runtime-default", "Containers run under the RuntimeDefault seccomp profile.", check_seccomp),
+    _container("k8s-resource-limits", "Containers set CPU and memory requests and limits.", check_resources),
+    _container("k8s-health-probes", "Containers have readiness and liveness probes.", check_probes),
+    _container("k8s-image-pinned-by-digest", "Container images are pinned by digest (name@sha256:...).", check_digest),
+    resource_policy(
+        "k8s-no-service-account-token",
+        "Pods do not mount a service-account token (automountServiceAccountToken: false).",
+        validate_no_service_account_token),
 ]

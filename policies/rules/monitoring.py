@@ -6,9 +6,9 @@ to, silently blinding monitoring; so every Sentry project is protected from dele
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
-from policies.rules._props import MANDATORY, SENTRY_PROJECT, get
+from policies.rules._props import SENTRY_PROJECT, get, resource_policy
 
 
 def validate_sentry_project_protected(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -21,10 +21,8 @@ def validate_sentry_project_protected(args: ResourceValidationArgs, report_viola
 
 
 POLICIES = [
-    ResourceValidationPolicy(
-        name="sentry-project-protected",
-        description="Every Sentry project is protected from deletion (protect resource option).",
-        enforcement_level=MANDATORY,
-        validate=validate_sentry_project_protected,
-    ),
+    resource_policy(
+        "sentry-project-protected",
+        "Every Sentry project is protected from deletion (protect resource option).",
+        validate_sentry_project_protected),
 ]

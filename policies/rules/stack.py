@@ -20,30 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from pulumi_policy import PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs
 
-from platform_facts import GH_BRANCH, GH_PULL_REQUEST, GH_REPOSITORY_FILE
+import platform_facts as facts
 from policies.rules._props import (
-    GH_ACTIONS_SECRET,
-    GH_ACTIONS_VARIABLE,
-    GH_BRANCH_DEFAULT,
-    GH_BRANCH_PROTECTION,
-    GH_DEPENDABOT_UPDATES,
-    GH_ENV_SECRET,
-    GH_ENV_VARIABLE,
-    GH_ENVIRONMENT,
-    GH_REPOSITORY,
-    GH_RULESET,
-    GH_VULNERABILITY_ALERTS,
-    MANDATORY,
+    ENVIRONMENT_CONFIG,
     PROVIDER_PREFIX,
-    SENTRY_KEY,
-    SENTRY_PROJECT,
-    SENTRY_TEAM,
     STACK,
-    VERCEL_ENV_VAR,
-    VERCEL_ENV_VARS,
-    VERCEL_PROJECT,
     config,
     depends_on,
     environment_schema,
@@ -52,22 +35,23 @@ from policies.rules._props import (
     of_type,
     peek,
     short,
+    stack_policy,
     walk_strings,
 )
 
 OWNER_ONLY_TYPES = [
-    GH_REPOSITORY,
-    GH_RULESET,
-    GH_BRANCH_PROTECTION,
-    GH_BRANCH_DEFAULT,
-    GH_VULNERABILITY_ALERTS,
-    GH_DEPENDABOT_UPDATES,
-    GH_ACTIONS_SECRET,
-    GH_ACTIONS_VARIABLE,
-    GH_REPOSITORY_FILE,
-    GH_BRANCH,
-    GH_PULL_REQUEST,
-    SENTRY_TEAM,
+    facts.GH_REPOSITORY,
+    facts.GH_RULESET,
+    facts.GH_BRANCH_PROTECTION,
+    facts.GH_BRANCH_DEFAULT,
+    facts.GH_VULNERABILITY_ALERTS,
+    facts.GH_DEPENDABOT_UPDATES,
+    facts.GH_ACTIONS_SECRET,
+    facts.GH_ACTIONS_VARIABLE,
+    facts.GH_REPOSITORY_FILE,
+    facts.GH_BRANCH,
+    facts.GH_PULL_REQUEST,
+    facts.SENTRY_TEAM,
 ]
 """Repository-wide objects (and the shared Sentry team): declared by the owner stack only, so two
 stacks never manage the same cloud object."""
@@ -86,12 +70,12 @@ def validate_declares_environment(args: StackValidationArgs, report_violation: R
     if environment is None:
         report_violation("policy config 'environment' is not set: say which environment this stack deploys", None)
         return
-    github_envs = [e for e in of_type(args.resources, GH_ENVIRONMENT) if peek(e.props, "environment") == environment]
+    github_envs = [e for e in of_type(args.resources, facts.GH_ENVIRONMENT) if peek(e.props, "environment") == environment]
     if not github_envs:
         report_violation(f"the stack declares no GitHub deployment environment named '{environment}'", None)
-    if not of_type(args.resources, VERCEL_PROJECT):
+    if not of_type(args.resources, facts.VERCEL_PROJECT):
         report_violation(f"the stack declares no Vercel project for '{environment}'", None)
-    if not of_type(args.resources, SENTRY_PROJECT):
+    if not of_type(args.resources, facts.SENTRY_PROJECT):
         report_violation(f"the stack declares no Sentry project for '{environment}'", None)
 
 
@@ -99,7 +83,7 @@ def validate_repository_ownership(args: StackValidationArgs, report_violation: R
     """The owner stack declares the repository exactly once; the other stacks declare no repository-wide object."""
     owns = bool(config(args, "ownsRepository", False))
     owner_only = set(config(args, "ownerOnlyTypes", OWNER_ONLY_TYPES))
-    repositories = of_type(args.resources, GH_REPOSITORY)
+    repositories = of_type(args.resources, facts.GH_REPOSITORY)
     if owns and len(repositories) != 1:
         report_violation(f"the owner stack must declare exactly one repository, it declares {len(repositories)}", None)
     if not owns:
@@ -128,11 +112,11 @@ def _host(value: str) -> str:
 def _dsn_carriers(resources: list[PolicyResource]) -> Iterator[tuple[PolicyResource, str]]:
     """(resource, variable name) of every variable or secret that carries a Sentry DSN."""
     name_keys = {
-        VERCEL_ENV_VAR: "key",
-        GH_ACTIONS_SECRET: "secretName",
-        GH_ACTIONS_VARIABLE: "variableName",
-        GH_ENV_SECRET: "secretName",
-        GH_ENV_VARIABLE: "variableName",
+        facts.VERCEL_ENV_VAR: "key",
+        facts.GH_ACTIONS_SECRET: "secretName",
+        facts.GH_ACTIONS_VARIABLE: "variableName",
+        facts.GH_ENV_SECRET: "secretName",
+        facts.GH_ENV_VARIABLE: "variableName",
     }
     for resource in resources:
         key = name_keys.get(resource.resource_type)
@@ -140,7 +124,7 @@ def _dsn_carriers(resources: list[PolicyResource]) -> Iterator[tuple[PolicyResou
             name = peek(resource.props, key)
             if isinstance(name, str) and DSN_MARKER in name.upper():
                 yield resource, name
-        elif resource.resource_type == VERCEL_ENV_VARS:
+        elif resource.resource_type == facts.VERCEL_ENV_VARS:
             for var in items(get(resource.props, "variables")):
                 name = peek(var, "key")
                 if isinstance(name, str) and DSN_MARKER in name.upper():
@@ -177,9 +161,9 @@ def validate_environment_isolation(args: StackValidationArgs, report_violation: 
             elif value in foreign_names:
                 report_violation(f"{short(resource)}: {path} names '{value}', another environment's resource", resource.urn)
 
-    projects = of_type(resources, SENTRY_PROJECT)
-    own_keys = [k for k in of_type(resources, SENTRY_KEY) if _key_of_own_project(k, projects)]
-    for key in of_type(resources, SENTRY_KEY):
+    projects = of_type(resources, facts.SENTRY_PROJECT)
+    own_keys = [k for k in of_type(resources, facts.SENTRY_KEY) if _key_of_own_project(k, projects)]
+    for key in of_type(resources, facts.SENTRY_KEY):
         if key not in own_keys:
             report_violation(
                 f"{short(key)} is a key of Sentry project '{peek(key.props, 'project')}', which this stack does not declare",
@@ -193,44 +177,37 @@ def validate_environment_isolation(args: StackValidationArgs, report_violation: 
             )
 
 
-_ENVIRONMENT_ONLY = PolicyConfigSchema(properties={"environment": environment_schema()}, required=["environment"])
+
+_OWNERSHIP_CONFIG = PolicyConfigSchema(
+    properties={
+        "ownsRepository": {"type": "boolean"},
+        "ownerOnlyTypes": {"type": "array", "items": {"type": "string"}, "default": OWNER_ONLY_TYPES},
+    },
+    required=["ownsRepository"],
+)
+_ISOLATION_CONFIG = PolicyConfigSchema(
+    properties={
+        "environment": environment_schema(),
+        "foreignEnvironments": {"type": "array", "items": {"type": "string"}, "default": []},
+        "foreignDomains": {"type": "array", "items": {"type": "string"}, "default": []},
+        "foreignNames": {"type": "array", "items": {"type": "string"}, "default": []},
+    },
+    required=["environment"],
+)
 
 POLICIES = [
-    StackValidationPolicy(
-        name="stack-declares-environment",
-        description="Each stack declares its environment's GitHub deployment environment, Vercel project and Sentry project.",
-        enforcement_level=MANDATORY,
-        validate=validate_declares_environment,
-        config_schema=_ENVIRONMENT_ONLY,
-    ),
-    StackValidationPolicy(
-        name="owner-stack-declares-repository",
-        description="Exactly one stack (the owner) declares the repository and the repository-wide "
-        "resources; any other stack refers to them by name and declares none.",
-        enforcement_level=MANDATORY,
-        validate=validate_repository_ownership,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "ownsRepository": {"type": "boolean"},
-                "ownerOnlyTypes": {"type": "array", "items": {"type": "string"}, "default": OWNER_ONLY_TYPES},
-            },
-            required=["ownsRepository"],
-        ),
-    ),
-    StackValidationPolicy(
-        name="environment-isolation",
-        description="No resource of one environment points at another environment's GitHub "
-        "environment, domain, Vercel/Sentry project or Sentry DSN.",
-        enforcement_level=MANDATORY,
-        validate=validate_environment_isolation,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environment": environment_schema(),
-                "foreignEnvironments": {"type": "array", "items": {"type": "string"}, "default": []},
-                "foreignDomains": {"type": "array", "items": {"type": "string"}, "default": []},
-                "foreignNames": {"type": "array", "items": {"type": "string"}, "default": []},
-            },
-            required=["environment"],
-        ),
-    ),
+    stack_policy(
+        "stack-declares-environment",
+        "Each stack declares its environment's GitHub deployment environment, Vercel project and Sentry project.",
+        validate_declares_environment, config=ENVIRONMENT_CONFIG),
+    stack_policy(
+        "owner-stack-declares-repository",
+        "Exactly one stack (the owner) declares the repository and the repository-wide resources; any other "
+        "stack refers to them by name and declares none.",
+        validate_repository_ownership, config=_OWNERSHIP_CONFIG),
+    stack_policy(
+        "environment-isolation",
+        "No resource of one environment points at another environment's GitHub environment, domain, "
+        "Vercel/Sentry project or Sentry DSN.",
+        validate_environment_isolation, config=_ISOLATION_CONFIG),
 ]
