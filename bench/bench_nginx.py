@@ -6,7 +6,7 @@ Run from the repository root (as root, so nginx drops to uid 65534 like in the i
 Serves one ~150 KB minified JavaScript asset on 127.0.0.1 and requests it with
 `Accept-Encoding: gzip` under three configurations, one nginx at a time:
   1. precompressed  image/nginx.conf + image/site.conf as shipped (gzip_static on, .gz made by
-                    image/precompress.sh), via bench/nginx_site.py like the tests;
+                    image/precompress.sh), via tests/support/nginx_site.py like the tests;
   2. on-the-fly     the same files with `gzip_static on;` turned off, so every response is gzipped
                     as it is sent (gzip_comp_level 5, as site.conf sets it);
   3. stock          Debian 12's nginx.conf + sites-available/default (root + try_files, `gzip on`
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bench.nginx_site import (
+from tests.support.nginx_site import (
     CspInputs,
     HarnessError,
     IMAGE_DIR,

@@ -1,6 +1,6 @@
 """Fixtures for the web image tests: one real nginx serving a Vite-like fixture build.
 
-The nginx instance runs the image's own files (see bench/nginx_site.py for the exact list and the
+The nginx instance runs the image's own files (see tests/support/nginx_site.py for the exact list and the
 one rewrite): nginx.conf with its /tmp paths relocated, site.conf verbatim, csp.conf rendered by
 image/render-csp.sh, the fixture precompressed by image/precompress.sh. It is started once per
 session (per xdist worker), unprivileged, on a free 127.0.0.1 port, and stopped at teardown.
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.nginx_site import Layout, image_conf_files, precompress, start_on_free_port, temporary_root
+from tests.support.nginx_site import Layout, image_conf_files, precompress, start_on_free_port, temporary_root
 from tests.image.site_fixture import LATE_JSON, SESSION_CSP, ServedSite, write_fixture_dist
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.nginx_site import CspInputs, NginxServer
+from tests.support.nginx_site import CspInputs, NginxServer
 
 # Names as Vite writes them: hashed chunks under /assets/.
 JS_ASSET = "/assets/index-B7xk2Q9a.js"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.nginx_site import IMAGE_DIR
+from tests.support.nginx_site import IMAGE_DIR
 
 DOCKERFILE = IMAGE_DIR / "Dockerfile"
 HADOLINT = Path(sys.executable).parent / "hadolint"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.nginx_site import IMAGE_DIR, CspInputs, HarnessError, precompress, render_csp
+from tests.support.nginx_site import IMAGE_DIR, CspInputs, HarnessError, precompress, render_csp
 
 BASE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

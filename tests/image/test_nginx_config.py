@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.nginx_site import (
+from tests.support.nginx_site import (
     IMAGE_DIR,
     CspInputs,
     HarnessError,

@@ -1,5 +1,5 @@
 """The site's behaviour, asserted with real HTTP requests against Debian's nginx running the
-image's configuration (site.conf verbatim; see conftest.py and bench/nginx_site.py)."""
+image's configuration (site.conf verbatim; see conftest.py and tests/support/nginx_site.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Run the web image's nginx configuration on Debian's nginx, unprivileged, on 127.0.0.1.
 
-Shared by the real-nginx tests (tests/image/) and the benchmark (bench/bench_nginx.py), so both
-exercise exactly the files the image ships:
+Test infrastructure, kept beside the tests: the real-nginx tests (tests/image/) and the benchmark
+(bench/bench_nginx.py) both use it, so both exercise exactly the files the image ships:
 
 - ``image/nginx.conf`` is copied with one rewrite: its ``/tmp/`` paths (pid file, temp files:
   the image's writable place) move into the instance's own folder. Every other absolute path in
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 IMAGE_DIR = REPO_ROOT / "image"
 DEBIAN_MIME_TYPES = Path("/etc/nginx/mime.types")
 # The unprivileged user nginx runs as when started by root (nobody/nogroup on Debian).
