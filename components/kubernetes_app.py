@@ -1,6 +1,6 @@
 """``KubernetesApp``: the web image on a Kubernetes cluster the team already runs.
 
-Declares, through the explicit provider the caller passes (``wiring.py`` builds it with the stack's
+Declares, through the explicit provider the caller passes (``wiring/kubernetes.py`` builds it with the stack's
 kubeconfig context), a namespace holding a
 hardened Deployment, a Service (80 -> 8080), an Ingress with TLS, a HorizontalPodAutoscaler
 (autoscaling/v2), a PodDisruptionBudget and a NetworkPolicy. The container facts (port, health
@@ -43,7 +43,7 @@ class KubernetesAppArgs:
     """Inputs of :class:`KubernetesApp`, resolved for one stack (``wiring.kubernetes_args`` builds them).
 
     The cluster is not an argument: the caller passes an explicit ``pulumi_kubernetes.Provider`` in
-    ``opts`` (``providers=[...]``), built in ``wiring.py`` like every other provider."""
+    ``opts`` (``providers=[...]``), built in ``wiring/`` like every other provider."""
 
     image_ref: pulumi.Input[str]
     """The WebImage's ref, pinned by digest (registry/repo:tag@sha256:...)."""

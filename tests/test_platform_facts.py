@@ -82,7 +82,7 @@ TOKEN_LITERAL = re.compile(r"[\"'](?:github|vercel|sentry):index/|[\"']webapp-pl
     "path",
     # policies/rules/workflows*.py (delivery's split) declare GH_REPOSITORY_FILE themselves until it moves here.
     sorted({*ROOT.glob("components/*.py"), *ROOT.glob("policies/rules/*.py"), *ROOT.glob("sentry_workflows/*.py"),
-            ROOT / "wiring.py"} - set(ROOT.glob("policies/rules/workflows*.py"))),
+            *ROOT.glob("wiring/*.py")} - set(ROOT.glob("policies/rules/workflows*.py"))),
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_type_tokens_are_written_only_in_platform_facts(path):

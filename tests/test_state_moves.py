@@ -1,7 +1,7 @@
 """Restructuring the program must not make an existing stack replace what it already has.
 
 The fixture lists every URN the shipped stacks (and the Kubernetes example) declared at commit 1608a4e,
-before the GitHub repository was split by concern and the Kubernetes provider moved to wiring.py.
+before the GitHub repository was split by concern and the Kubernetes provider moved to wiring/.
 Each old URN must still be declared, or be the alias of exactly one resource declared now: the engine
 then adopts the existing resource in place.
 """

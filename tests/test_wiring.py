@@ -1,4 +1,4 @@
-"""wiring.py: the translation from the config model to each component's typed args."""
+"""wiring/: the translation from the config model to each component's typed args."""
 
 from __future__ import annotations
 

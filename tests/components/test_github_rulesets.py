@@ -77,6 +77,6 @@ def scorecard_branch_protection(main: dict, codeowners_file: bool) -> int:
 
 @pytest.mark.parametrize("approvals, code_owners, expected", [(1, False, 8), (2, False, 8), (1, True, 8), (2, True, 10)])
 def test_scorecard_branch_protection_score(declare, approvals, code_owners, expected):
-    # With code owners, wiring.py also manages the CODEOWNERS file that Scorecard looks for.
+    # With code owners, wiring/ also manages the CODEOWNERS file that Scorecard looks for.
     main = rules_of(declare_rulesets(declare, required_approvals=approvals, require_code_owner_review=code_owners), "main")
     assert scorecard_branch_protection(main, codeowners_file=code_owners) == expected

@@ -36,7 +36,7 @@ def declare_app(declare, environment: str = "production", **values: Any) -> tupl
     outputs: dict = {}
 
     async def program() -> None:
-        # As wiring.py does: the provider is explicit, built outside the component.
+        # As wiring/ does: the provider is explicit, built outside the component.
         provider = wiring.kubernetes_provider(config)
         app = KubernetesApp("web", args, opts=pulumi.ResourceOptions(providers=[provider]))
         for name in ("namespace", "service_name", "url", "urn"):
@@ -69,7 +69,7 @@ def test_every_object_is_a_child_of_the_component_through_the_explicit_provider(
     provider = registrations["kubernetes"]
     assert provider.type == "pulumi:providers:kubernetes"
     assert provider.inputs["context"] == "test-cluster"  # never the machine's current context
-    assert provider.parent != outputs["urn"]  # built by wiring.py, not inside the component
+    assert provider.parent != outputs["urn"]  # built by wiring/, not inside the component
     for name, kind in KINDS.items():
         resource = registrations[name]
         assert resource.inputs["kind"] == kind
