@@ -5,7 +5,9 @@ and blocks forever, so nothing may import this module; the policies live in ``po
 are collected by ``policies/registry.py``, which ``python -m plan check`` runs offline.
 
 The engine starts the pack with ``policies/`` as its working directory; the rules import as
-``policies.rules...`` from the repository root, so that root goes on ``sys.path`` first.
+``policies.rules...`` from the repository root, and so does ``platform_facts`` (the facts the program
+and the pack share, standard library only: nothing to add to ``requirements.txt``), so that root goes
+on ``sys.path`` first.
 """
 
 import sys
