@@ -55,22 +55,29 @@ class RefPolicy:
     """One guardrail on one ref of every repository."""
 
     name: str
+    """The policy's kebab-case name."""
     description: str
+    """What the policy guarantees, as ``pulumi preview`` shows it."""
     judge: Judge
+    """The problems of the ref's effective rules."""
     what: str
     """How a message names the ref: ``default branch``, ``branches``, ``release tags``."""
     uncovered_as: str = "default branch"
     """How the message about a ref no rule covers names it."""
     kind: Literal["branch", "tag"] = "branch"
+    """Whether the ref is a branch or a tag (which rulesets and protections can cover it)."""
     pattern_key: Optional[str] = None
     """Config key of the ref pattern (hotfix, tags); None: the repository's default branch."""
     default_pattern: Optional[str] = None
+    """The ref pattern when the config does not set ``pattern_key``."""
     joiner: str = "; "
     """How several problems of one ref are joined in the one message."""
     require_coverage: bool = True
     """An uncovered ref is itself a violation (False: only judge the rules that exist)."""
     enforcement_level: EnforcementLevel = MANDATORY
+    """Mandatory, or advisory for a recommendation."""
     config_properties: Optional[dict] = None
+    """JSON schema of the policy's config properties (None: no config)."""
 
     def validate(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
         pattern = str(config(args, self.pattern_key, self.default_pattern)) if self.pattern_key else None
@@ -89,13 +96,7 @@ class RefPolicy:
 
     def policy(self) -> StackValidationPolicy:
         schema = PolicyConfigSchema(properties=self.config_properties) if self.config_properties else None
-        return stack_policy(
-                   self.name,
-                   self.description,
-                   self.validate,
-                   level=self.enforcement_level,
-                   config=schema,
-               )
+        return stack_policy(self.name, self.description, self.validate, level=self.enforcement_level, config=schema)
 
 
 def _pull_request(rules: RefRules, args: Any) -> list[str]:
