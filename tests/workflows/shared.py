@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from policies.rules.workflows import _WorkflowLoader
+from policies.rules.workflow_files import _WorkflowLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN_WORKFLOWS = ROOT / ".github" / "workflows"

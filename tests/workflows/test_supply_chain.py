@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 
-from policies.rules.workflows import _WorkflowLoader
+from policies.rules.workflow_files import _WorkflowLoader
 from tests.workflows.shared import OWN_WORKFLOWS, load_yaml, rel, workflow_files
 
 SHA_PIN = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_./-]+)?@(?P<sha>[0-9a-f]{40})")
