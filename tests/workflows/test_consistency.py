@@ -18,6 +18,7 @@ from typing import Any, Optional
 import pytest
 
 from policies.rules.workflows import Reference, Workflow, parse_workflow
+from tests.workflows.jobs import job_runs
 from tests.workflows.shared import APP_WORKFLOWS, OWN_WORKFLOWS, load_yaml
 
 REQUIRED_CHECKS = ("lint", "test", "build", "security")
@@ -211,15 +212,12 @@ def test_pull_request_workflow_runs_tests_checks_and_diffs_both_stacks() -> None
     assert upload["with"]["name"] == "plan-diff" and upload["if"] == "always()"
 
 
-def test_preview_runs_only_where_secrets_exist() -> None:
+def test_pull_requests_get_only_the_offline_plan() -> None:
+    """No pulumi command runs on pull requests: the diff and the policy check are offline."""
     pr = OWN_WORKFLOWS / "pr.yml"
-    spec = job(pr, "preview")
-    assert "github.event.pull_request.head.repo.full_name == github.repository" in spec["if"]
-    assert spec["strategy"]["matrix"]["stack"] == ["staging", "production"]
-    pulumi = next(s for s in spec["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@"))
-    assert pulumi["with"]["command"] == "preview"
-    assert pulumi["with"]["comment-on-pr"] is True
-    assert pulumi["with"]["policyPacks"] == "policies"
+    runs = job_runs(pr.name, load_yaml(pr))
+    assert {c.verb for r in runs for c in r.commands} == {"plan-check"}
+    assert not any("pulumi/actions@" in str(step.get("uses")) for r in runs for step in r.actions)
 
 
 def test_comment_workflow_never_runs_pull_request_code() -> None:
@@ -233,14 +231,43 @@ def test_comment_workflow_never_runs_pull_request_code() -> None:
     assert 'select(.user.login == "github-actions[bot]")' in text
 
 
-@pytest.mark.parametrize(("job_id", "stack", "needs"), [("staging", "staging", None), ("production", "production", "staging")])
-def test_platform_updates_are_serialized_and_gated(job_id: str, stack: str, needs: Optional[str]) -> None:
-    spec = job(OWN_WORKFLOWS / "deploy.yml", job_id)
+@pytest.mark.parametrize(
+    ("job_id", "stack", "needs", "environment"),
+    [("staging", "staging", None, "pulumi-staging"), ("production", "production", "staging", "production")],
+)
+def test_platform_updates_are_serialized_and_gated(job_id: str, stack: str, needs: Optional[str], environment: str) -> None:
+    path = OWN_WORKFLOWS / "deploy.yml"
+    spec = job(path, job_id)
     assert spec["concurrency"] == {"group": f"pulumi-{stack}", "cancel-in-progress": False}
     assert spec.get("needs") == needs
-    assert spec.get("environment") == ("production" if stack == "production" else None)
-    pulumi = next(s for s in spec["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@"))
-    assert (pulumi["with"]["command"], pulumi["with"]["stack-name"], pulumi["with"]["policyPacks"]) == ("up", stack, "policies")
+    assert spec["environment"] == environment
+    (run,) = [r for r in job_runs(path.name, load_yaml(path)) if r.job_id == job_id]
+    ups = [c for c in run.commands if c.verb == "up"]
+    assert [c.stack for c in ups] == [stack]
+    assert "--yes" in ups[0].argv and "--non-interactive" in ups[0].argv
+
+
+def test_staging_builds_the_released_version_once() -> None:
+    """Staging checks the app out at the version, sets image.version, sets up Buildx, checks the tag
+    rule, and only then runs `pulumi up` (with --skip-preview: the update is the one build)."""
+    path = OWN_WORKFLOWS / "deploy.yml"
+    names = step_names(path, "staging")
+    order = [
+        "Resolve the release (version, app repository, image)",
+        "Check out the app at the version being released",
+        "Set image.version",
+        "Set up Docker Buildx",
+        "Refuse to push an existing version tag",
+        "A re-run pushes nothing (the image must be unchanged)",
+        "pulumi up (staging) with the policy pack",
+    ]
+    assert [n for n in names if n in order] == order
+    app = step_named(path, "staging", "Check out the app at the version being released")["with"]
+    assert app["ref"] == "refs/tags/${{ steps.release.outputs.version }}" and app["path"] == "app"
+    assert "--skip-preview" in step_named(path, "staging", "pulumi up (staging) with the policy pack")["run"]
+    assert step_named(path, "staging", "A re-run pushes nothing (the image must be unchanged)")["if"] == "steps.tag.outputs.state == 'deployed'"
+    assert "image.version" in step_named(path, "staging", "Set image.version")["run"]
+    assert "Build" not in " ".join(step_names(path, "production")), "production promotes, never builds"
 
 
 def test_drift_detection_previews_every_stack_nightly() -> None:

@@ -23,7 +23,7 @@ def test_security_policy_has_a_private_contact(path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        (ROOT / ".github" / "dependabot.yml", {("pip", "/"), ("pip", "/policies"), ("npm", "/"), ("github-actions", "/")}),
+        (ROOT / ".github" / "dependabot.yml", {("pip", "/"), ("pip", "/policies"), ("npm", "/"), ("github-actions", "/"), ("docker", "/image")}),
         (APP_REPO_FILES / "dependabot.yml", {("npm", "/"), ("github-actions", "/")}),
     ],
     ids=["this-repository", "app-repository"],
@@ -37,5 +37,11 @@ def test_dependabot_covers_every_ecosystem(path: Path, expected: set[tuple[str, 
 
 
 def test_this_repository_has_the_files_dependabot_updates() -> None:
-    for name in ("requirements.txt", "requirements-dev.txt", "policies/requirements.txt", "package.json", "package-lock.json"):
+    for name in ("requirements.txt", "requirements-dev.txt", "policies/requirements.txt", "package.json", "package-lock.json", "image/Dockerfile"):
         assert (ROOT / name).is_file(), name
+
+
+@pytest.mark.parametrize("path", [ROOT / ".github" / "dependabot.yml", APP_REPO_FILES / "dependabot.yml"], ids=rel)
+def test_dependabot_waits_a_week_for_new_releases(path: Path) -> None:
+    for update in load_yaml(path)["updates"]:
+        assert update.get("cooldown", {}).get("default-days", 0) >= 7, update["package-ecosystem"]

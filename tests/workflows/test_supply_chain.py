@@ -33,7 +33,6 @@ VERSION_COMMENT = re.compile(r"#\s*(?P<version>v\d+\.\d+\.\d+)\s*$")
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
 
 WRITE_SCOPES: dict[tuple[str, str], set[str]] = {
-    (".github/workflows/pr.yml", "preview"): {"pull-requests"},
     (".github/workflows/pr-comment.yml", "comment"): {"pull-requests"},
     (".github/workflows/drift.yml", "drift"): {"issues"},
     ("templates/app-workflows/deploy.yml", "production"): {"contents"},
