@@ -19,6 +19,7 @@ wiring.rulesets(config, providers, repository)
 wiring.actions_config(config, providers, repository, site=site, monitoring=monitoring)
 wiring.managed_files(config, providers, repository)
 environment = wiring.environment(config, providers, site=site, monitoring=monitoring, repository=repository)
+preview = wiring.preview_environment(config, providers, site=site, repository=repository)
 image = wiring.web_image(config, monitoring)
 cluster = wiring.kubernetes_app(config, image)
 

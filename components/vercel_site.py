@@ -41,6 +41,10 @@ class VercelSiteArgs:
     after: Sequence[pulumi.Resource] = ()
     """Resources the project must be created after: the linked GitHub repository when this stack creates
     it, since Vercel looks the repository up when the project is created."""
+    protection_bypass: bool = False
+    """Declare a Protection Bypass for Automation, so the deploy job's smoke test can open a site
+    that Vercel login protects (``x-vercel-protection-bypass``); its value is the ``protection_bypass``
+    output (secret). Needed where the protection covers the production target (all_deployments)."""
 
 
 class VercelSite(pulumi.ComponentResource):
@@ -49,6 +53,8 @@ class VercelSite(pulumi.ComponentResource):
     project_id: pulumi.Output[str]
     team_id: pulumi.Output[str]
     url: pulumi.Output[str]
+    protection_bypass: Optional[pulumi.Output[str]]
+    """The bypass secret (a secret Output); None without ``protection_bypass``."""
 
     def __init__(self, name: str, args: VercelSiteArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(COMPONENT_TYPES["VercelSite"], name, None, opts)
@@ -66,6 +72,18 @@ class VercelSite(pulumi.ComponentResource):
                 f"{name}-env-{slug(key)}", project_id=project.id, team_id=args.team_id, key=key, value=value,
                 targets=["production", "preview"], sensitive=False, opts=child,
             )
+
+        self.protection_bypass = None
+        if args.protection_bypass:
+            bypass = vercel.ProjectProtectionBypass(
+                f"{name}-protection-bypass",
+                project_id=project.id,
+                team_id=args.team_id,
+                note="GitHub Actions smoke tests (webapp-platform)",
+                is_env_var=True,
+                opts=child,
+            )
+            self.protection_bypass = pulumi.Output.secret(bypass.secret)
 
         self.project_id = project.id
         self.team_id = project.team_id

@@ -46,7 +46,7 @@ def test_domains_protection_and_approvals_differ(plan_of, by_type):
 def test_only_production_gets_the_sentry_release_token(plan_of, by_type):
     names = lambda plan: {r["inputs"]["secretName"] for r in by_type(plan, ":ActionsEnvironmentSecret")}
     assert names(plan_of("production")) == {"VERCEL_TOKEN", "SLACK_WEBHOOK_URL", "SENTRY_AUTH_TOKEN"}
-    assert names(plan_of("staging")) == {"VERCEL_TOKEN", "SLACK_WEBHOOK_URL"}
+    assert names(plan_of("staging")) == {"VERCEL_TOKEN", "SLACK_WEBHOOK_URL", "VERCEL_AUTOMATION_BYPASS_SECRET"}
 
 
 def test_stack_outputs(plan_of):

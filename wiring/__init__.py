@@ -12,6 +12,7 @@ from wiring.github import (
     app_workflow_files,
     environment,
     managed_files,
+    preview_environment,
     repository,
     repository_url,
     rulesets,
@@ -25,5 +26,5 @@ from wiring.providers import Providers, providers
 __all__ = [
     "Providers", "actions_config", "app_variables", "app_workflow_files", "environment", "image_args",
     "image_build_args", "kubernetes_app", "kubernetes_args", "kubernetes_provider", "managed_files", "monitoring",
-    "providers", "repository", "repository_url", "rulesets", "site", "web_image",
+    "preview_environment", "providers", "repository", "repository_url", "rulesets", "site", "web_image",
 ]

@@ -24,7 +24,8 @@ from wiring.providers import Providers
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 APP_WORKFLOWS = TEMPLATES / "app-workflows"
 APP_REPO_FILES = {".github/dependabot.yml": TEMPLATES / "app-repo" / "dependabot.yml",
-                  "SECURITY.md": TEMPLATES / "app-repo" / "SECURITY.md"}
+                  "SECURITY.md": TEMPLATES / "app-repo" / "SECURITY.md",
+                  "lighthouserc.json": TEMPLATES / "app-repo" / "lighthouserc.json"}
 
 
 def app_workflow_files() -> dict[str, str]:
@@ -128,6 +129,8 @@ def environment(
     }
     if production:  # only the production deploy uploads source maps
         secrets["SENTRY_AUTH_TOKEN"] = secret_output(config.sentry_auth_token)
+    if site.protection_bypass is not None:  # the smoke test sends it as x-vercel-protection-bypass
+        secrets["VERCEL_AUTOMATION_BYPASS_SECRET"] = site.protection_bypass
     return DeploymentEnvironment(
         "environment",
         DeploymentEnvironmentArgs(
@@ -146,6 +149,25 @@ def environment(
                 "APP_URL": site.url,
                 **app_variables(config, monitoring.dsn),
             },
+        ),
+        opts=p.opts("github"),
+    )
+
+
+def preview_environment(config: StackConfig, p: Providers, site: VercelSite, repository) -> Optional[DeploymentEnvironment]:
+    """Staging only: the GitHub environment `preview` of the app's preview.yml, which deploys pull-request
+    builds (static files only) to the staging project's preview target. Deploys from main only: the
+    workflow that uses it runs on workflow_run, in main's context, and never runs pull-request code."""
+    if config.environment == PRODUCTION:
+        return None
+    return DeploymentEnvironment(
+        "preview",
+        DeploymentEnvironmentArgs(
+            repository=repository.name if repository else config.github_repository,
+            environment="preview",
+            branch_patterns=DEPLOY_BRANCH_PATTERNS,
+            secrets={"VERCEL_TOKEN": secret_output(config.vercel_token)},
+            variables={"VERCEL_PROJECT_ID": site.project_id},
         ),
         opts=p.opts("github"),
     )

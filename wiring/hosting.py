@@ -8,7 +8,7 @@ import pulumi
 
 from components.github_repository import GitHubRepository
 from components.vercel_site import VercelSite, VercelSiteArgs
-from platform_facts import DSN_VARIABLE, PRODUCTION
+from platform_facts import DSN_VARIABLE, FULL_PROTECTION, PRODUCTION
 from stackconfig.model import StackConfig
 from wiring.providers import Providers
 
@@ -36,6 +36,8 @@ def site(config: StackConfig, p: Providers, dsn: pulumi.Input[str], repository: 
             protect=config.environment == PRODUCTION,
             # Vercel looks the linked repository up when the project is created.
             after=(repository.repository,) if repository else (),
+            # A site behind Vercel login needs the bypass for its deploy job's smoke test.
+            protection_bypass=config.deployment_protection == FULL_PROTECTION,
         ),
         opts=p.opts("vercel"),
     )

@@ -10,8 +10,10 @@ environment (``staging``) only. A stack therefore cannot see the declarations of
 does not declare (no ``RepositoryEnvironment`` and no environment secret or variable for it here).
 A job bound to such an environment is checked against the repository-level declarations plus the
 names this stack declares for *any* of its environments: the environments share one contract of
-names, so a name found in none of them is a typo or missing everywhere. The stack that declares the
-environment is the one that can check it exactly (when it commits the workflows too).
+names, so a name found in none of them is a typo or missing everywhere. A name only one environment
+has (staging's Vercel protection bypass) is listed for it in the ``otherStacksDeclare`` config
+(environment -> names), and then accepted only in a job bound to that environment. The stack that
+declares the environment is the one that can check it exactly (when it commits the workflows too).
 
 Not checked, on purpose: the built-in ``secrets.GITHUB_TOKEN``; organization-level secrets and
 variables (list them in the ``declaredElsewhere`` config); files whose content is not known yet
@@ -20,8 +22,8 @@ during a preview.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Optional
 
 from pulumi_policy import (
@@ -78,6 +80,8 @@ class Declarations:
     """(repository, environment) pairs this stack declares."""
     elsewhere: frozenset[str]
     """Names declared outside any stack (organization level), from the policy config."""
+    other_stacks: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Names another stack declares for an environment it owns, from the policy config."""
 
     def repository_level(self, repository: Optional[str]) -> set[Reference]:
         return {d.reference for d in self.items if d.environment is None and same_repository(d.repository, repository)}
@@ -106,7 +110,11 @@ _DECLARING_TYPES: dict[str, tuple[Context, str, bool]] = {
 """type token -> (context, name property, per environment)."""
 
 
-def collect_declarations(resources: Iterable[PolicyResource], elsewhere: Iterable[str] = ()) -> Declarations:
+def collect_declarations(
+    resources: Iterable[PolicyResource],
+    elsewhere: Iterable[str] = (),
+    other_stacks: Mapping[str, Iterable[str]] | None = None,
+) -> Declarations:
     """The secrets, variables and environments declared by ``resources`` (one stack)."""
     declared: list[Declaration] = []
     environments: list[tuple[Optional[str], str]] = []
@@ -128,7 +136,12 @@ def collect_declarations(resources: Iterable[PolicyResource], elsewhere: Iterabl
         declared.append(Declaration(repository, environment, Reference(context, name.upper())))
         if environment:
             environments.append((repository, environment))
-    return Declarations(tuple(declared), tuple(environments), frozenset(n.upper() for n in elsewhere))
+    return Declarations(
+        tuple(declared),
+        tuple(environments),
+        frozenset(n.upper() for n in elsewhere),
+        {str(env): frozenset(str(n).upper() for n in names) for env, names in (other_stacks or {}).items()},
+    )
 
 
 
@@ -148,6 +161,7 @@ def _job_problems(job: Job, repository: Optional[str], declared: Declarations) -
         where = f"for environment '{job.environment}' or at repository level"
     else:
         allowed = repo_level | declared.for_any_environment(repository)
+        allowed |= {Reference(c, n) for n in declared.other_stacks.get(job.environment, ()) for c in ("secrets", "vars")}
         where = (
             f"at repository level or for any environment of this stack (environment '{job.environment}' "
             "is declared by another stack, and all environments share one set of names)"
@@ -168,7 +182,9 @@ def _job_problems(job: Job, repository: Optional[str], declared: Declarations) -
 
 def validate_workflow_secrets_declared(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Every secret and variable a committed workflow job reads is declared for that job."""
-    declared = collect_declarations(args.resources, config(args, "declaredElsewhere", []))
+    declared = collect_declarations(
+        args.resources, config(args, "declaredElsewhere", []), config(args, "otherStacksDeclare", {})
+    )
     for workflow in committed_workflows(args.resources):
         if workflow.parsed is None:
             continue
@@ -194,7 +210,14 @@ POLICY = StackValidationPolicy(
                 "items": {"type": "string"},
                 "default": [],
                 "description": "Secret and variable names provided outside the stacks (organization level).",
-            }
+            },
+            "otherStacksDeclare": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "default": {},
+                "description": "Environment -> secret and variable names that the stack owning that environment "
+                "declares and no environment of this stack has (accepted only in jobs bound to it).",
+            },
         }
     ),
 )

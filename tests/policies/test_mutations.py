@@ -113,7 +113,7 @@ STAGING: list[tuple[str, Mutation, str]] = [
     ("staging declares a ruleset", _add_stray_ruleset, "owner-stack-declares-repository"),
     ("staging points at the production API", lambda p: _set_variable(p, "VITE_API_URL", "https://api.example.com"), "environment-isolation"),
     ("staging variable in the production environment", lambda p: find(p, ":ActionsEnvironmentVariable", variableName="APP_URL")["inputs"].update(environment="production"), "environment-isolation"),
-    ("staging GitHub environment removed", lambda p: drop(p, find(p, ":RepositoryEnvironment")), "stack-declares-environment"),
+    ("staging GitHub environment removed", lambda p: drop(p, find(p, ":RepositoryEnvironment", environment="staging")), "stack-declares-environment"),
 ]
 
 CASES = [("production", *case) for case in PRODUCTION] + [("staging", *case) for case in STAGING]

@@ -8,6 +8,8 @@ through the engine's unknown-checking proxy, as in a real preview.
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Optional
@@ -97,7 +99,9 @@ def staging_stack() -> Stack:
 
 
 def run(policy_name: str, stack: Stack, config: Optional[Mapping[str, Any]] = None, stack_name: str = "production") -> list[tuple[str, Optional[str]]]:
-    """Run one policy of the module; return its violations as (message, urn)."""
+    """Run one policy of the module with the shipped config of ``stack_name`` (``config`` overrides
+    keys of it); return its violations as (message, urn)."""
+    config = {**shipped_config(stack_name, policy_name), **(config or {})}
     policy = next(p for p in POLICIES if p.name == policy_name)
     assert isinstance(policy, StackValidationPolicy)
     resources = [resource(type_, name, props, stack_name) for name, (type_, props) in stack.items()]
@@ -128,6 +132,11 @@ def test_the_pack_collects_the_workflow_policies() -> None:
 @pytest.mark.parametrize(("stack_name", "build"), [("production", production_stack), ("staging", staging_stack)])
 def test_shipped_stacks_pass(policy: str, stack_name: str, build: Callable[[], Stack]) -> None:
     assert run(policy, build(), stack_name=stack_name) == []
+
+
+def shipped_config(stack_name: str, policy: str) -> dict[str, Any]:
+    """The policy's entry in the shipped ``policies/config/<stack>.json`` (what a real run passes)."""
+    return json.loads((ROOT / "policies" / "config" / f"{stack_name}.json").read_text(encoding="utf-8")).get(policy, {})
 
 
 # --- required-checks-have-jobs -------------------------------------------------------------------
@@ -240,6 +249,20 @@ def test_undeclared_secret_is_a_violation(mutate: Mutation, file: str, expected:
 )
 def test_declared_or_uncheckable_reads_pass(mutate: Mutation) -> None:
     assert run("workflow-secrets-declared", mutate(production_stack())) == []
+
+
+def test_names_only_another_stacks_environment_has_come_from_config() -> None:
+    """Staging's protection bypass: the production stack cannot see it, its config names it for
+    staging only, so the same read in a production job is still a violation."""
+    config = shipped_config("production", "workflow-secrets-declared")
+    assert config == {"otherStacksDeclare": {"staging": ["VERCEL_AUTOMATION_BYPASS_SECRET"]}}
+    assert "secrets.VERCEL_AUTOMATION_BYPASS_SECRET" in DEPLOY_TEXT
+    assert run("workflow-secrets-declared", production_stack(), {"otherStacksDeclare": {}}) != []
+    assert run("workflow-secrets-declared", production_stack()) == []
+    leaked = edit_file(production_stack(), "deploy-yml", "          TARGET: production\n",
+                       "          TARGET: production\n          B: ${{ secrets.VERCEL_AUTOMATION_BYPASS_SECRET }}\n")
+    (message, _), = run("workflow-secrets-declared", leaked)
+    assert "job 'production' of .github/workflows/deploy.yml reads secrets.VERCEL_AUTOMATION_BYPASS_SECRET" in message
 
 
 def test_organization_level_names_come_from_config() -> None:

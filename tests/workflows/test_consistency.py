@@ -27,8 +27,9 @@ REQUIRED_CHECKS = ("lint", "test", "build", "security")
 ENVIRONMENT_VARS = {"VERCEL_PROJECT_ID", "SENTRY_PROJECT", "APP_URL", "VITE_SENTRY_DSN", "VITE_API_URL", "VITE_ENVIRONMENT"}
 CONTRACT: dict[Optional[str], set[Reference]] = {
     None: {Reference("secrets", "CODECOV_TOKEN"), Reference("vars", "VERCEL_ORG_ID"), Reference("vars", "SENTRY_ORG")},
-    "staging": {Reference("secrets", n) for n in ("VERCEL_TOKEN", "SLACK_WEBHOOK_URL")}
+    "staging": {Reference("secrets", n) for n in ("VERCEL_TOKEN", "SLACK_WEBHOOK_URL", "VERCEL_AUTOMATION_BYPASS_SECRET")}
     | {Reference("vars", n) for n in ENVIRONMENT_VARS},
+    "preview": {Reference("secrets", "VERCEL_TOKEN"), Reference("vars", "VERCEL_PROJECT_ID")},
     "production": {Reference("secrets", n) for n in ("VERCEL_TOKEN", "SLACK_WEBHOOK_URL", "SENTRY_AUTH_TOKEN")}
     | {Reference("vars", n) for n in ENVIRONMENT_VARS},
 }
@@ -36,6 +37,8 @@ CONTRACT: dict[Optional[str], set[Reference]] = {
 
 CI = APP_WORKFLOWS / "ci.yml"
 DEPLOY = APP_WORKFLOWS / "deploy.yml"
+PREVIEW = APP_WORKFLOWS / "preview.yml"
+ROLLBACK = APP_WORKFLOWS / "rollback.yml"
 
 
 def parse(path: Path, text: Optional[str] = None) -> Workflow:
@@ -112,7 +115,7 @@ def test_required_check_mutation_is_caught(old: str, new: str, missing: list[str
 # --- secrets and variables -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [CI, DEPLOY], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [CI, DEPLOY, PREVIEW, ROLLBACK], ids=lambda p: p.name)
 def test_template_jobs_read_only_declared_names(path: Path) -> None:
     assert undeclared_reads(parse(path)) == []
 
@@ -135,7 +138,7 @@ def test_deploy_jobs_read_what_they_need() -> None:
         (CI, "          token: ${{ secrets.CODECOV_TOKEN }}\n",
          "          token: ${{ secrets.CODECOV_TOKEN }}\n          extra: ${{ secrets.VERCEL_TOKEN }}\n",
          "job test reads secrets.VERCEL_TOKEN"),
-        (DEPLOY, "      name: staging\n", "      name: preview\n", "undeclared environment 'preview'"),
+        (DEPLOY, "      name: staging\n", "      name: qa\n", "undeclared environment 'qa'"),
     ],
     ids=["typo", "production-only-secret-in-staging", "environment-secret-without-environment", "unknown-environment"],
 )

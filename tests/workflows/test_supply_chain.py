@@ -7,8 +7,11 @@
   only with ``--no-install``; ``pip install`` only ``--require-hashes -r requirements.lock``;
   no ``curl | sh``.
 - Secrets reach single steps, never a job or a package install.
-- Dangerous-Workflow: no ``pull_request_target``; a ``workflow_run`` workflow checks out
-  nothing; no ``${{ }}`` expression inside any ``run:`` script (values arrive through ``env:``).
+- Dangerous-Workflow: no ``pull_request_target``; a ``workflow_run`` workflow checks out only
+  the default branch (no ``ref``/``repository`` from the event); no ``${{ }}`` expression inside
+  any ``run:`` script (values arrive through ``env:``).
+- Caches: a job that deploys or holds a deploy token (deploy, preview, rollback) restores no
+  package cache (another workflow may have written it); CI jobs cache npm.
 
 Every check is a function returning problems; each is run on the shipped files (no problem) and
 on a small bad sample (a problem), so a check that cannot fail does not count as passing.
@@ -36,6 +39,7 @@ WRITE_SCOPES: dict[tuple[str, str], set[str]] = {
     (".github/workflows/pr-comment.yml", "comment"): {"pull-requests"},
     (".github/workflows/drift.yml", "drift"): {"issues"},
     ("templates/app-workflows/deploy.yml", "production"): {"contents"},
+    ("templates/app-workflows/preview.yml", "preview"): {"pull-requests"},
 }
 """The only jobs that may write, and what: PR comments, the drift issue, the GitHub release."""
 
@@ -129,9 +133,10 @@ def no_dangerous_triggers(wf: Workflow) -> list[str]:
     problems = ["pull_request_target runs with secrets next to untrusted code"] if "pull_request_target" in triggers else []
     if "workflow_run" in triggers:
         problems += [
-            f"job {job_id} checks out code in a workflow_run workflow"
+            f"job {job_id} checks out the triggering run's code in a workflow_run workflow"
             for job_id, step in wf.steps()
             if str(step.get("uses", "")).startswith("actions/checkout@")
+            and {"ref", "repository"} & set(step.get("with") or {})
         ]
     return problems
 
@@ -176,13 +181,22 @@ def jobs_bounded_and_checkout_clean(wf: Workflow) -> list[str]:
     return problems
 
 
+UNCACHED_WORKFLOWS = ("deploy.yml", "preview.yml", "rollback.yml")
+"""Workflows that deploy (or hold a deploy token): no package cache may reach them."""
+
+
 def toolchains_current(wf: Workflow) -> list[str]:
     problems = []
+    uncached = wf.label.endswith(UNCACHED_WORKFLOWS)
     for job_id, step in wf.steps():
         uses, with_ = str(step.get("uses", "")), step.get("with") or {}
         if uses.startswith("actions/setup-node@"):
-            if str(with_.get("node-version")) != NODE_LTS or with_.get("cache") != "npm":
-                problems.append(f"job {job_id}: setup-node must use node-version {NODE_LTS} with cache npm")
+            if str(with_.get("node-version")) != NODE_LTS:
+                problems.append(f"job {job_id}: setup-node must use node-version {NODE_LTS}")
+            if uncached and ("cache" in with_ or with_.get("package-manager-cache") is not False):
+                problems.append(f"job {job_id}: a deploy job restores no npm cache (no cache, package-manager-cache: false)")
+            if not uncached and with_.get("cache") != "npm":
+                problems.append(f"job {job_id}: setup-node must cache npm")
         if uses.startswith("actions/setup-python@") and str(with_.get("python-version")) != PYTHON:
             problems.append(f"job {job_id}: setup-python must use {PYTHON} (the Python of requirements.lock)")
     return problems
@@ -248,7 +262,8 @@ BAD_SAMPLES: list[tuple[str, str]] = [
     ("actions-pinned", _job(f"      - uses: actions/checkout@{_SHA[:12]} # v1.0.0\n")),
     ("actions-pinned", _job(f"      - uses: actions/checkout@{_SHA}\n")),
     ("no-dangerous-triggers", "on: pull_request_target\njobs: {}\n"),
-    ("no-dangerous-triggers", _job(f"      - uses: actions/checkout@{_SHA} # v1.0.0\n", on="workflow_run")),
+    ("no-dangerous-triggers", _job(f"      - uses: actions/checkout@{_SHA} # v1.0.0\n        with:\n"
+                                   "          ref: ${{ github.event.workflow_run.head_sha }}\n", on="workflow_run")),
     ("no-expressions-in-scripts", _job('      - run: echo "${{ github.event.head_commit.message }}"\n')),
     ("no-expressions-in-scripts", _job("      - run: deploy --token ${{ secrets.TOKEN }}\n")),
     ("package-managers-pinned", _job("      - run: npm install\n")),
@@ -277,6 +292,13 @@ def test_shipped_workflow_passes(path: Path, check: str) -> None:
 @pytest.mark.parametrize(("check", "sample"), BAD_SAMPLES, ids=[f"{c}-{i}" for i, (c, _) in enumerate(BAD_SAMPLES)])
 def test_check_catches_a_bad_sample(check: str, sample: str) -> None:
     assert CHECKS[check](from_text(sample))
+
+
+@pytest.mark.parametrize("setting", ["          cache: npm\n", ""], ids=["cache-npm", "implicit-cache"])
+def test_deploy_workflows_restore_no_cache(setting: str) -> None:
+    text = _job(f"      - uses: actions/setup-node@{_SHA} # v1.0.0\n        with:\n          node-version: 24\n{setting}")
+    sample = Workflow("templates/app-workflows/deploy.yml", text, yaml.load(text, Loader=_WorkflowLoader))  # noqa: S506
+    assert any("restores no npm cache" in problem for problem in toolchains_current(sample))
 
 
 def test_every_check_has_a_bad_sample() -> None:
