@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.workflows.runner import LocalServer, Recorded, Runner, local_servers, make_runner
 from tests.workflows.shared import BROKEN_WORKFLOW, LintFinding, run_actionlint, workflow_files
+
+
+@pytest.fixture
+def runner(tmp_path: Path) -> Runner:
+    """Runs a workflow step's script in a fresh work directory, with a recording ``sleep``."""
+    return make_runner(tmp_path)
+
+
+@pytest.fixture
+def local_server() -> Iterator[Callable[[Callable[[Recorded], tuple[int, bytes]]], LocalServer]]:
+    """Starts HTTP servers on 127.0.0.1 (``local_server(respond)``); all are stopped afterwards."""
+    yield from local_servers()
 
 
 @pytest.fixture(scope="session")
