@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_github as github
-import pytest
 
 from components.vercel_site import VercelSite, VercelSiteArgs
 
@@ -37,8 +36,7 @@ def test_bypass_is_declared_and_its_value_is_secret(declare):
     assert value == "[secret]", f"not marked secret: {value!r}"
 
 
-@pytest.mark.parametrize("bypass", [False])
-def test_no_bypass_unless_asked(declare, bypass):
-    resources, (output,) = declare_site(declare, bypass=bypass)
+def test_no_bypass_unless_asked(declare):
+    resources, (output,) = declare_site(declare, bypass=False)
     assert output is None
     assert not any(name.endswith("protection-bypass") for name in resources)
