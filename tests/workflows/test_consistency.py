@@ -232,6 +232,8 @@ def test_comment_workflow_never_runs_pull_request_code() -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count("<!-- webapp-platform:plan-diff -->") == 2, "one marker to write, one to find"
     assert 'select(.user.login == "github-actions[bot]")' in text
+    # One writer per pull-request branch at a time, so two runs never post two comments.
+    assert doc["concurrency"]["group"].startswith("plan-diff-comment-") and "head_branch" in doc["concurrency"]["group"]
 
 
 @pytest.mark.parametrize(
