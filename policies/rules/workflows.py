@@ -22,6 +22,7 @@ from policies.rules.workflow_files import (
     Reference,
     Workflow,
     WorkflowError,
+    _WorkflowLoader,  # noqa: F401 - the YAML 1.2 loader; tests imported it from here before the split
     committed_workflows,
     parse_workflow,
     references_in,
