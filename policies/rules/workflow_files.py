@@ -16,10 +16,9 @@ from typing import Any, Literal, Optional, Union
 import yaml
 from pulumi_policy import PolicyResource
 
+from platform_facts import GH_REPOSITORY_FILE
 from policies.rules._props import UNKNOWN, of_type, peek
 
-GH_REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
-"""Type token of a file committed to a repository."""
 WORKFLOW_FILE = re.compile(r"\.github/workflows/[^/]+\.ya?ml")
 """Path (inside the repository) of a GitHub Actions workflow."""
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
