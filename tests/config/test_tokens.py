@@ -35,3 +35,11 @@ def test_org_token_message_says_which_token_to_create():
 def test_classic_github_token_gets_advice_fine_grained_none():
     assert github_token_warnings("ghp_" + "a" * 36)[0].startswith("githubToken: a classic token")
     assert github_token_warnings("github_pat_" + "a" * 40) == []
+
+
+def test_readme_lists_every_github_permission_the_program_needs(root):
+    from stackconfig.tokens import GITHUB_PERMISSIONS
+
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- github-permissions:start -->\n", 1)[1].split("<!-- github-permissions:end -->", 1)[0]
+    assert [line.strip() for line in block.strip().splitlines()] == [f"- {name}: {what}" for name, what in GITHUB_PERMISSIONS]
