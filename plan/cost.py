@@ -96,7 +96,7 @@ def platform(stacks: dict[str, PlanInputs], seats: Seats) -> dict:
         inputs[0],
         accept_missing=tuple(sorted(set.intersection(*(set(i.accept_missing) for i in inputs)))),
     )
-    doc = report("+".join(stacks), merged, seats)
+    doc = report(f"platform ({' + '.join(stacks)}: the accounts they share)", merged, seats)
     for line in doc["services"]:
         if line["service"] in _ORDER:
             line["needed"] = highest(line["service"])

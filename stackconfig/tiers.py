@@ -138,7 +138,7 @@ def _refusal(guardrail: str, service: str, p: PlanInputs) -> str:
         way = _github_way_out(guardrail, p)
     if GUARDRAILS[guardrail]["acceptable"]:
         way += f", or plan without it: acceptMissingGuardrails: [{guardrail}]"
-    return f"{key}: {what} on {where} need {_MISSING_HAS[guardrail]}; the stack states {stated}. To fix: {way}"
+    return f"{key}: {where} gets {what} only with {_MISSING_HAS[guardrail]}; the stack states {stated}. To fix: {way}"
 
 
 def _accepted_warning(guardrail: str, p: PlanInputs) -> str:

@@ -26,42 +26,42 @@ STAGING = PlanInputs(
 )
 
 RULESETS_FREE = (
-    "githubPlan: the rulesets of main, hotfix/* and v* tags (pull requests, reviews, required checks, no force "
-    "push or deletion) on a private repository need GitHub Pro, Team or Enterprise; the stack states GitHub Free. "
+    "githubPlan: a private repository gets the rulesets of main, hotfix/* and v* tags (pull requests, reviews, "
+    "required checks, no force push or deletion) only with GitHub Pro, Team or Enterprise; the stack states GitHub Free. "
     "To fix: set webapp-platform:githubPlan to pro, team or enterprise, or make the repository public "
     "(repositoryVisibility: public), or plan without it: acceptMissingGuardrails: [rulesets]"
 )
 CODE_OWNERS_FREE = (
-    "githubPlan: code-owner review (CODEOWNERS) on a private repository need GitHub Pro, Team or Enterprise; the "
+    "githubPlan: a private repository gets code-owner review (CODEOWNERS) only with GitHub Pro, Team or Enterprise; the "
     "stack states GitHub Free. To fix: set webapp-platform:githubPlan to pro, team or enterprise, or make the "
     "repository public (repositoryVisibility: public), or plan without it: acceptMissingGuardrails: [code-owner-review]"
 )
 SECRET_SCANNING_FREE = (
-    "githubPlan: secret scanning and push protection on a private repository need GitHub Secret Protection "
+    "githubPlan: a private repository gets secret scanning and push protection only with GitHub Secret Protection "
     "(bought with GitHub Team or Enterprise); the stack states GitHub Free. To fix: move the organization to "
     "GitHub Team or Enterprise with GitHub Secret Protection (githubPlan: team, githubSecretProtection: true), or "
     "make the repository public (repositoryVisibility: public), or plan without it: "
     "acceptMissingGuardrails: [secret-scanning]"
 )
 ENVIRONMENTS_FREE = (
-    "githubPlan: the GitHub environment of this stack with its secrets and deployment branch policies on a "
-    "private repository need GitHub Pro, Team or Enterprise; the stack states GitHub Free. To fix: set "
+    "githubPlan: a private repository gets the GitHub environment of this stack with its secrets and deployment "
+    "branch policies only with GitHub Pro, Team or Enterprise; the stack states GitHub Free. To fix: set "
     "webapp-platform:githubPlan to pro, team or enterprise, or make the repository public (repositoryVisibility: public)"
 )
 REVIEWERS = (
-    "githubPlan: required reviewers on the production environment on a private repository need GitHub "
+    "githubPlan: a private repository gets required reviewers on the production environment only with GitHub "
     "Enterprise; the stack states {plan}. To fix: set webapp-platform:githubPlan to enterprise, or make the "
     "repository public (repositoryVisibility: public), or plan without it: acceptMissingGuardrails: [required-reviewers]"
 )
 SECRET_PROTECTION_NOT_BOUGHT = (
-    "githubSecretProtection: secret scanning and push protection on a private repository need GitHub Secret "
+    "githubSecretProtection: a private repository gets secret scanning and push protection only with GitHub Secret "
     "Protection (bought with GitHub Team or Enterprise); the stack states GitHub Team. To fix: buy GitHub Secret "
     "Protection and set webapp-platform:githubSecretProtection: true, or make the repository public "
     "(repositoryVisibility: public), or plan without it: acceptMissingGuardrails: [secret-scanning]"
 )
 ALL_DEPLOYMENTS_HOBBY = (
-    "vercelPlan: Vercel's all_deployments protection (the production domain behind Vercel Authentication too) on "
-    "this stack need Vercel Pro or Enterprise; the stack states Vercel Hobby. To fix: set webapp-platform:vercelPlan "
+    "vercelPlan: this stack gets Vercel's all_deployments protection (the production domain behind Vercel "
+    "Authentication too) only with Vercel Pro or Enterprise; the stack states Vercel Hobby. To fix: set webapp-platform:vercelPlan "
     "to pro, or choose vercelDeploymentProtection standard_protection_new, or plan without it: "
     "acceptMissingGuardrails: [all-deployments-protection]"
 )

@@ -73,3 +73,16 @@ def test_text_names_every_service_the_total_and_the_comparison():
 @pytest.mark.parametrize("service", ["github", "vercel", "sentry", "github-secret-protection", "domain"])
 def test_every_price_has_a_source_and_date(service):
     assert PRICES[service]["source"] and PRICES[service]["checked"]
+
+
+def test_readme_shows_the_shipped_stacks_cost(root):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "plan", "cost", "staging", "production"], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- cost:start -->\n", 1)[1].split("<!-- cost:end -->", 1)[0]
+    assert block == "```text\n$ python -m plan cost staging production\n" + result.stdout + "```\n", \
+        "regenerate: python scripts/update-readme.py"
