@@ -208,37 +208,44 @@ PRICES: dict[str, dict] = {
         "pro": {"monthly": 4.0, "per": "account"},
         "team": {"monthly": 4.0, "per": "seat"},
         "enterprise": {"monthly": 21.0, "per": "seat"},
-        "source": "https://github.com/pricing (Team $4, Enterprise $21 per user/month; read 2026-09-20 in "
-        "api-evangelist/github plans/github-plans-pricing.yml); Pro $4/month: https://docs.github.com/en/get-started/learning-about-github/githubs-plans",
+        "source": "https://github.com/pricing (Team $4 and Enterprise $21 per user/month, 'for the first 12 "
+        "months', as transcribed 2026-09-20 in api-evangelist/github plans/github-plans-pricing.yml); Pro about "
+        "$4/month per a third-party guide (simpleappshipper.com, 'GitHub free vs paid')",
         "checked": CHECKED,
+        "confirmed": False,
     },
     "github-secret-protection": {
         "monthly": 19.0,
         "per": "active committer",
         "source": "https://github.com/resources/insights/evolving-github-advanced-security ($19/month per active committer, from 2025-04-01)",
         "checked": CHECKED,
+        "confirmed": True,
     },
     "vercel": {
         "hobby": {"monthly": 0.0, "per": "account"},
         "pro": {"monthly": 20.0, "per": "seat"},
         "enterprise": {"monthly": None, "per": "contract"},
-        "source": "https://vercel.com/pricing (Pro $20 per deploying seat a month, usage credit included; "
-        "Enterprise by contract)",
+        "source": "https://vercel.com/pricing: Pro $20 per seat a month with $20 of usage credit (as quoted by "
+        "fencode.dev 'Vercel free vs pro 2026' and the Vercel discussion github.com/vercel/vercel/discussions/5924); "
+        "Enterprise by contract",
         "checked": CHECKED,
+        "confirmed": False,
     },
     "sentry": {
         "developer": {"monthly": 0.0, "per": "organization"},
         "team": {"monthly": 26.0, "per": "organization"},
         "business": {"monthly": 80.0, "per": "organization"},
         "source": "https://sentry.io/pricing/ (annual billing with the default prepaid volume; as transcribed "
-        "2026-09-20 in api-evangelist/sentry-system)",
+        "2026-09-20 in api-evangelist/sentry-system); Business $80 from memory of the same page, not re-read",
         "checked": CHECKED,
+        "confirmed": False,
     },
     "domain": {
         "monthly": 1.0,
         "per": "domain",
         "source": "the design's table: a domain at $12/year",
         "checked": CHECKED,
+        "confirmed": True,
     },
 }
 

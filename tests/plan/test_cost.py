@@ -73,6 +73,7 @@ def test_text_names_every_service_the_total_and_the_comparison():
 @pytest.mark.parametrize("service", ["github", "vercel", "sentry", "github-secret-protection", "domain"])
 def test_every_price_has_a_source_and_date(service):
     assert PRICES[service]["source"] and PRICES[service]["checked"]
+    assert isinstance(PRICES[service]["confirmed"], bool)  # a third party's copy of a price page is not confirmed
 
 
 def test_readme_shows_the_shipped_stacks_cost(root):
