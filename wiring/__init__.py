@@ -8,6 +8,7 @@ part's args without running the whole program. Nothing here reads ``pulumi.Confi
 """
 
 from wiring.github import (
+    access,
     actions_config,
     app_workflow_files,
     environment,
@@ -20,10 +21,11 @@ from wiring.hosting import app_variables, site
 from wiring.image import image_args, image_build_args, web_image
 from wiring.kubernetes import kubernetes_app, kubernetes_args, kubernetes_provider
 from wiring.monitoring import monitoring
+from wiring.plans import plan_warnings
 from wiring.providers import Providers, providers
 
 __all__ = [
-    "Providers", "actions_config", "app_variables", "app_workflow_files", "environment", "image_args",
+    "Providers", "access", "actions_config", "app_variables", "app_workflow_files", "environment", "image_args",
     "image_build_args", "kubernetes_app", "kubernetes_args", "kubernetes_provider", "managed_files", "monitoring",
-    "providers", "repository", "repository_url", "rulesets", "site", "web_image",
+    "plan_warnings", "providers", "repository", "repository_url", "rulesets", "site", "web_image",
 ]
