@@ -28,7 +28,11 @@ TEAM_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$|^\d+$")
 
 
 class PlansAndAccess(BaseModel):
-    """``webapp-platform:githubPlan`` ... ``allowOutsideCollaborators`` and ``sentryReleaseToken``."""
+    """``webapp-platform:githubPlan`` ... ``allowOutsideCollaborators`` and ``sentryReleaseToken``.
+
+    The checks also read keys of ``StackConfig`` (environment, repository_visibility, reviewers, code_owners,
+    the tokens, declared_deployment_protection): this class is only ever used as its base.
+    """
 
     model_config = ConfigDict(
         extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True, coerce_numbers_to_str=True,
@@ -117,14 +121,14 @@ class PlansAndAccess(BaseModel):
                 if permission == "admin" and who not in admins:
                     problems.append(f"{key}.{who}: admin is only for platformAdmins; grant maintain or less, or list "
                                     f"{who} in webapp-platform:platformAdmins")
-        if getattr(self, "environment") == "production" and not self.allow_outside_collaborators:
+        if self.environment == "production" and not self.allow_outside_collaborators:
             for who, permission in sorted(self.repository_collaborators.items()):
                 if permission in WRITE_PERMISSIONS:
                     problems.append(
                         f"repositoryCollaborators.{who}: {permission} on the production repository; grant members "
                         "through repositoryTeams, give outside collaborators pull or triage, or set "
                         "webapp-platform:allowOutsideCollaborators: true")
-        if (self.repository_teams or self.repository_collaborators) and not getattr(self, "owns_shared_resources"):
+        if (self.repository_teams or self.repository_collaborators) and not self.owns_shared_resources:
             problems.append("repositoryTeams/repositoryCollaborators: declared by the stack that owns the shared "
                             "resources only (ownsSharedResources: true)")
         return problems
@@ -133,10 +137,10 @@ class PlansAndAccess(BaseModel):
         def value(secret: Optional[SecretStr]) -> Optional[str]:
             return None if secret is None else secret.get_secret_value()
 
-        return sentry_token_problems(value(getattr(self, "sentry_auth_token")), value(self.sentry_release_token))
+        return sentry_token_problems(value(self.sentry_auth_token), value(self.sentry_release_token))
 
     def token_warnings(self) -> list[str]:
-        token = getattr(self, "github_token")
+        token = self.github_token
         return github_token_warnings(None if token is None else token.get_secret_value())
 
     def tier_verdict(self) -> TierVerdict:
@@ -144,26 +148,26 @@ class PlansAndAccess(BaseModel):
 
     def plan_inputs(self) -> PlanInputs:
         """The values the plan checks and ``plan cost`` read."""
-        production = getattr(self, "environment") == "production"
-        reviewers = len(getattr(self, "production_reviewer_users")) + len(getattr(self, "production_reviewer_teams"))
+        production = self.environment == "production"
+        reviewers = len(self.production_reviewer_users) + len(self.production_reviewer_teams)
         teams = []
-        if any("/" in owner for owner in getattr(self, "code_owners")):
+        if any("/" in owner for owner in self.code_owners):
             teams.append("codeOwners")
-        if production and getattr(self, "production_reviewer_teams"):
+        if production and self.production_reviewer_teams:
             teams.append("productionReviewerTeams")
         if self.repository_teams:
             teams.append("repositoryTeams")
         return PlanInputs(
-            environment=getattr(self, "environment"),
-            owns_shared_resources=getattr(self, "owns_shared_resources"),
-            visibility=getattr(self, "repository_visibility"),
+            environment=self.environment,
+            owns_shared_resources=self.owns_shared_resources,
+            visibility=self.repository_visibility,
             github_plan=self.github_plan,
             github_secret_protection=self.github_secret_protection,
             vercel_plan=self.vercel_plan,
             sentry_plan=self.sentry_plan,
-            deployment_protection=getattr(self, "declared_deployment_protection"),
+            deployment_protection=self.declared_deployment_protection,
             production_reviewers=reviewers if production else 0,
-            code_owners=bool(getattr(self, "code_owners")),
+            code_owners=bool(self.code_owners),
             teams=tuple(teams),
             non_push_users=tuple(f"{u}={p}" for u, p in sorted(self.repository_collaborators.items()) if p != "push"),
             accept_missing=tuple(self.accept_missing_guardrails),
