@@ -89,8 +89,8 @@ class PlansAndAccess(BaseModel):
     # --- Secret -----------------------------------------------------------------------------
     sentry_release_token: Optional[SecretStr] = Field(
         default=None,
-        description="Sentry organization auth token (sntrys_..., org:ci) the production deploy gets as "
-        "SENTRY_AUTH_TOKEN to upload source maps; needed on production.",
+        description="Sentry token the production deploy gets as SENTRY_AUTH_TOKEN (source maps, release, error-rate "
+        "watch: project:releases, project:read, event:read); needed on production, different from sentryAuthToken.",
         json_schema_extra={"secret": True},
     )
 

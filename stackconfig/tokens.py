@@ -3,8 +3,8 @@
 Sentry (docs.sentry.io/account/auth-tokens): organization auth tokens start ``sntrys_`` and carry only
 ``org:ci`` (releases, source maps); user tokens start ``sntryu_``; internal-integration tokens are
 64 hex characters. The provider and the alerts create teams, projects, keys and alert workflows, so
-``sentryAuthToken`` must be an internal-integration (or user) token; the production deploy's source
-maps need only ``org:ci``, so ``sentryReleaseToken`` is where an ``sntrys_`` token belongs.
+``sentryAuthToken`` must be an internal-integration (or user) token; ``sentryReleaseToken`` is the
+production deploy's, with less reach (see ``SENTRY_RELEASE_SCOPES``).
 GitHub (docs.github.com, "About authentication"): fine-grained tokens start ``github_pat_``,
 classic ones ``ghp_`` (scopes cover every repository the user can reach).
 """
@@ -18,8 +18,10 @@ GITHUB_CLASSIC_PREFIX = "ghp_"
 
 SENTRY_AUTH_SCOPES = ("project:admin", "team:write", "org:read", "alerts:write")
 """What the Sentry provider and the alert workflows call (team, project, key, workflows endpoints)."""
-SENTRY_RELEASE_SCOPES = ("org:ci",)
-"""What ``sentry-cli sourcemaps upload`` and releases need."""
+SENTRY_RELEASE_SCOPES = ("project:releases", "project:read", "event:read")
+"""What the production deploy job does with SENTRY_AUTH_TOKEN: source maps and the release record
+(``org:ci`` would do) and its error-rate watch, which reads the project and its events (``org:ci``
+does not allow that, so an organization token makes the watch fail)."""
 GITHUB_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("Administration", "read and write: the repository, its settings, rulesets, vulnerability alerts, "
      "Dependabot security updates, collaborators and teams"),
@@ -43,12 +45,12 @@ def sentry_token_problems(auth_token: Optional[str], release_token: Optional[str
             "sentryAuthToken: an organization auth token (sntrys_...) carries only org:ci and gets HTTP 403 "
             "creating teams, projects, keys and alerts. Create an internal integration in Sentry (Settings > "
             f"Custom Integrations > Create New Integration > Internal Integration) with {', '.join(SENTRY_AUTH_SCOPES)} "
-            "and set its token here; the sntrys_ token belongs in webapp-platform:sentryReleaseToken (source maps)"
+            "and set its token here; for the production deploy's token see webapp-platform:sentryReleaseToken"
         )
     if auth_token is not None and release_token is not None and auth_token == release_token:
         problems.append(
             "sentryReleaseToken: the same token as sentryAuthToken; the deploy workflow should get a token that "
-            "can only upload source maps: create an organization auth token (Settings > Auth Tokens, org:ci)"
+            f"can do only what it needs ({', '.join(SENTRY_RELEASE_SCOPES)}): create a second internal integration"
         )
     return problems
 

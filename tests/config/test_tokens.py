@@ -29,7 +29,7 @@ def test_sentry_tokens(auth, release, expected_keys):
 def test_org_token_message_says_which_token_to_create():
     (message,) = sentry_token_problems(ORG, None)
     assert "Internal Integration" in message and "project:admin, team:write, org:read, alerts:write" in message
-    assert "webapp-platform:sentryReleaseToken" in message
+    assert "webapp-platform:sentryReleaseToken" in message and ORG not in message
 
 
 def test_classic_github_token_gets_advice_fine_grained_none():
