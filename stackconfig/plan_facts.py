@@ -81,7 +81,9 @@ FACTS: dict[str, dict] = {
         "fact": "Teams exist only in organizations; a personal repository's collaborators other than the "
         "owner can be granted write access only.",
         "plans": ("free", "team", "enterprise"),
-        "source": "https://docs.github.com/en/account-and-profile/setting-up-and-managing-your-personal-account-on-github/managing-access-to-your-personal-repositories/permission-levels-for-a-personal-account-repository",
+        "source": "https://docs.github.com/en/account-and-profile/setting-up-and-managing-your-personal-account-on-github/managing-access-to-your-personal-repositories/permission-levels-for-a-personal-account-repository "
+        "(quoted in pulumi_github 6.15.0's RepositoryCollaborators docstring: non-owner collaborators of a personal "
+        "repository can only be granted write)",
         "checked": CHECKED,
         "confirmed": True,
     },
