@@ -150,7 +150,9 @@ FACTS: dict[str, dict] = {
 # --- Guardrails a plan can lack ---------------------------------------------------------------
 # ``acceptable``: the program can plan without it (webapp-platform:acceptMissingGuardrails), saying so
 # as a warning. Environments are not: without them the deploy secrets would have nowhere to live
-# apart from every other workflow, so a plan without environments is refused outright.
+# apart from every other workflow, so a plan without environments is refused outright. Rulesets and
+# code-owner review need exactly the plans environments need, so a plan that lacks them is refused
+# for the environments anyway: accepting them missing could never apply, and is not offered.
 # ``policies``: the pack's policies that enforce the guardrail; a stack that accepts the guardrail
 # missing runs them at "advisory" in its policy config, so the policy report says so as a warning.
 GUARDRAILS: dict[str, dict] = {
@@ -158,7 +160,7 @@ GUARDRAILS: dict[str, dict] = {
         "what": "the rulesets of main, hotfix/* and v* tags (pull requests, reviews, required checks, "
         "no force push or deletion)",
         "fact": "github-rulesets",
-        "acceptable": True,
+        "acceptable": False,
         "policies": (
             "default-branch-requires-pull-request",
             "default-branch-requires-status-checks",
@@ -171,7 +173,7 @@ GUARDRAILS: dict[str, dict] = {
     "code-owner-review": {
         "what": "code-owner review (CODEOWNERS)",
         "fact": "github-code-owners",
-        "acceptable": True,
+        "acceptable": False,
         "policies": (),
     },
     "environments": {

@@ -29,12 +29,12 @@ RULESETS_FREE = (
     "githubPlan: a private repository gets the rulesets of main, hotfix/* and v* tags (pull requests, reviews, "
     "required checks, no force push or deletion) only with GitHub Pro, Team or Enterprise; the stack states GitHub Free. "
     "To fix: set webapp-platform:githubPlan to pro, team or enterprise, or make the repository public "
-    "(repositoryVisibility: public), or plan without it: acceptMissingGuardrails: [rulesets]"
+    "(repositoryVisibility: public)"
 )
 CODE_OWNERS_FREE = (
     "githubPlan: a private repository gets code-owner review (CODEOWNERS) only with GitHub Pro, Team or Enterprise; the "
     "stack states GitHub Free. To fix: set webapp-platform:githubPlan to pro, team or enterprise, or make the "
-    "repository public (repositoryVisibility: public), or plan without it: acceptMissingGuardrails: [code-owner-review]"
+    "repository public (repositoryVisibility: public)"
 )
 SECRET_SCANNING_FREE = (
     "githubPlan: a private repository gets secret scanning and push protection only with GitHub Secret Protection "
@@ -142,8 +142,8 @@ CASES = [
                     "GitHub Secret Protection (bought with GitHub Team or Enterprise)"),
       warn_accepted("required reviewers on the production environment", "GitHub Enterprise")],
      {"required-reviewers", "secret-scanning"}),
-    ("accepting a guardrail the plan has", PRODUCTION, {"accept_missing": ("rulesets",)},
-     ["acceptMissingGuardrails: rulesets is listed but the stated plans have it; remove it"], [], set()),
+    ("accepting a guardrail the plan has", PRODUCTION, {"accept_missing": ("required-reviewers",)},
+     ["acceptMissingGuardrails: required-reviewers is listed but the stated plans have it; remove it"], [], set()),
     ("accepting a guardrail a public repository has free", PRODUCTION,
      {"visibility": "public", "github_plan": "free", "github_secret_protection": False,
       "accept_missing": ("secret-scanning",)},
@@ -151,20 +151,22 @@ CASES = [
      [], set()),
     ("environments cannot be accepted missing", STAGING,
      {"github_plan": "free", "github_secret_protection": False, "accept_missing": ("environments",)},
-     ["acceptMissingGuardrails: environments cannot be left out; the guardrails a plan may lack are rulesets, "
-      "code-owner-review, required-reviewers, secret-scanning, all-deployments-protection", ENVIRONMENTS_FREE],
+     ["acceptMissingGuardrails: environments cannot be left out; the guardrails a plan may lack are "
+      "required-reviewers, secret-scanning, all-deployments-protection", ENVIRONMENTS_FREE],
      [], set()),
-    ("GitHub Free, private, every acceptable guardrail accepted: environments still refused", PRODUCTION,
+    ("GitHub Free, private, every acceptable guardrail accepted: the floor is still refused", PRODUCTION,
      {"github_plan": "free", "github_secret_protection": False,
-      "accept_missing": ("rulesets", "code-owner-review", "secret-scanning", "required-reviewers")},
-     [ENVIRONMENTS_FREE],
-     [warn_accepted("the rulesets of main, hotfix/* and v* tags (pull requests, reviews, required checks, no force "
-                    "push or deletion)", "GitHub Pro, Team or Enterprise"),
-      warn_accepted("code-owner review (CODEOWNERS)", "GitHub Pro, Team or Enterprise"),
-      warn_accepted("secret scanning and push protection",
+      "accept_missing": ("secret-scanning", "required-reviewers")},
+     [RULESETS_FREE, CODE_OWNERS_FREE, ENVIRONMENTS_FREE],
+     [warn_accepted("secret scanning and push protection",
                     "GitHub Secret Protection (bought with GitHub Team or Enterprise)"),
       warn_accepted("required reviewers on the production environment", "GitHub Enterprise")],
-     {"rulesets", "code-owner-review", "secret-scanning", "required-reviewers"}),
+     {"secret-scanning", "required-reviewers"}),
+    ("rulesets cannot be accepted missing: they need what environments need", PRODUCTION,
+     {"github_plan": "free", "github_secret_protection": False, "visibility": "public",
+      "accept_missing": ("rulesets",)},
+     ["acceptMissingGuardrails: rulesets cannot be left out; the guardrails a plan may lack are "
+      "required-reviewers, secret-scanning, all-deployments-protection"], [], set()),
     ("staging does not declare the repository-wide guardrails", STAGING,
      {"github_plan": "pro", "github_secret_protection": False}, [], [], set()),
 ]
