@@ -196,7 +196,7 @@ def promote_from_problems(promote_from: Optional[str], project: str, organizatio
     if stack_project != project:
         problems.append(f"image.promoteFrom: names project {stack_project!r}; the building stack belongs to this "
                         f"project, {project!r}: {PROMOTE_FROM_FORMS}")
-    if organization is not None and org != organization:
+    if organization and org != organization:  # empty or None: the engine did not say (older CLIs, mocks)
         backend = ("a local or S3-style backend, where every stack is organization/<project>/<stack>"
                    if organization == DIY_ORGANIZATION else f"Pulumi Cloud organization {organization!r}")
         problems.append(f"image.promoteFrom: names organization {org!r} but this run's backend is {backend}; set "

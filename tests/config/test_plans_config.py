@@ -120,3 +120,10 @@ def test_accepted_missing_guardrail_plans_without_it_and_warns():
     assert config.deployment_protection == "standard_protection_new"
     assert config.declared_deployment_protection == "all_deployments"
     assert config.warnings()[0].startswith("acceptMissingGuardrails: planning WITHOUT Vercel's all_deployments")
+
+
+@pytest.mark.parametrize("organization", [None, ""])
+def test_an_engine_that_names_no_organization_checks_only_the_form(organization):
+    values, secrets = raw("production")
+    values[f"{NS}:image"] = '{"mode": "promote", "promoteFrom": "anything/webapp-platform/staging"}'
+    assert load_stack_config(values, secrets, organization=organization).image.promote_from.startswith("anything/")
