@@ -14,6 +14,8 @@ from typing import Literal, Mapping, Optional
 import pulumi
 import pulumi_github as github
 
+from platform_facts import COMPONENT_TYPES
+
 Permission = Literal["pull", "triage", "push", "maintain", "admin"]
 PERMISSIONS: tuple[Permission, ...] = ("pull", "triage", "push", "maintain", "admin")
 """GitHub's repository roles, weakest first."""
@@ -35,7 +37,7 @@ class RepositoryAccess(pulumi.ComponentResource):
     """The repository's complete set of direct collaborators and teams."""
 
     def __init__(self, name: str, args: RepositoryAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("webapp-platform:github:RepositoryAccess", name, None, opts)
+        super().__init__(COMPONENT_TYPES["RepositoryAccess"], name, None, opts)
         # Sorted, so the plan and the provider's diff do not depend on the order of the stack file.
         github.RepositoryCollaborators(
             f"{name}-collaborators",

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 import wiring
+import wiring.github
 from plan.harness import ROOT, stack_config
 from stackconfig.load import load_stack_config
 
@@ -54,8 +55,8 @@ def test_the_production_deploy_gets_the_release_token_not_the_provider_token(mon
     values["webapp-platform:sentryReleaseToken"] = "release-token"
     config = load_stack_config(values, secrets)
     captured = {}
-    monkeypatch.setattr(wiring, "secret_output", lambda secret: secret and secret.get_secret_value())
-    monkeypatch.setattr(wiring, "DeploymentEnvironment", lambda name, args, opts=None: captured.setdefault("args", args))
+    monkeypatch.setattr(wiring.github, "secret_output", lambda secret: secret and secret.get_secret_value())
+    monkeypatch.setattr(wiring.github, "DeploymentEnvironment", lambda name, args, opts=None: captured.setdefault("args", args))
     stub = SimpleNamespace(project_id="prj", url="https://example.com", team_id=None)
     monitoring = SimpleNamespace(project_slug="p", dsn="https://dsn", organization="o")
     wiring.environment(config, SimpleNamespace(opts=lambda *n: None), site=stub, monitoring=monitoring, repository=None)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
+from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs
 
-from policies.rules._props import MANDATORY, config, environment_schema, get, items
+from platform_facts import GH_COLLABORATOR, GH_COLLABORATORS, GH_TEAM_REPOSITORY
+from policies.rules._props import config, environment_schema, get, items, resource_policy
 
-GH_COLLABORATORS = "github:index/repositoryCollaborators:RepositoryCollaborators"
-GH_COLLABORATOR = "github:index/repositoryCollaborator:RepositoryCollaborator"
-GH_TEAM_REPOSITORY = "github:index/teamRepository:TeamRepository"
 WRITE_PERMISSIONS = ("push", "maintain", "admin")
 DEFAULT_PERMISSION = "push"
 """What GitHub grants when a grant names no permission."""
@@ -62,28 +60,21 @@ def validate_no_outside_writers(args: ResourceValidationArgs, report_violation: 
             )
 
 
+ADMINS_CONFIG = PolicyConfigSchema(
+    properties={"platformAdmins": {"type": "array", "items": {"type": "string"}, "default": []}},
+)
+OUTSIDE_CONFIG = PolicyConfigSchema(
+    properties={"environment": environment_schema(), "allowOutsideCollaborators": {"type": "boolean", "default": False}},
+    required=["environment"],
+)
+
 POLICIES = [
-    ResourceValidationPolicy(
-        name="repository-admin-only-platform-admins",
-        description="Only the platform admins named in the policy config are granted admin on the repository.",
-        enforcement_level=MANDATORY,
-        validate=validate_admins_listed,
-        config_schema=PolicyConfigSchema(
-            properties={"platformAdmins": {"type": "array", "items": {"type": "string"}, "default": []}},
-        ),
-    ),
-    ResourceValidationPolicy(
-        name="production-no-outside-writers",
-        description="On production, outside collaborators (direct user grants) have no write access "
-        "unless the stack allows them.",
-        enforcement_level=MANDATORY,
-        validate=validate_no_outside_writers,
-        config_schema=PolicyConfigSchema(
-            properties={
-                "environment": environment_schema(),
-                "allowOutsideCollaborators": {"type": "boolean", "default": False},
-            },
-            required=["environment"],
-        ),
-    ),
+    resource_policy(
+        "repository-admin-only-platform-admins",
+        "Only the platform admins named in the policy config are granted admin on the repository.",
+        validate_admins_listed, config=ADMINS_CONFIG),
+    resource_policy(
+        "production-no-outside-writers",
+        "On production, outside collaborators (direct user grants) have no write access unless the stack allows them.",
+        validate_no_outside_writers, config=OUTSIDE_CONFIG),
 ]

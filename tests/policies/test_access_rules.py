@@ -8,7 +8,7 @@ from plan.policy_runner import reconcile_config, run_policies
 from policies.rules import access
 from tests.policies.planbuilder import Plan
 
-COLLABORATORS = access.GH_COLLABORATORS
+COLLABORATORS = access.GH_COLLABORATORS  # re-exported from platform_facts
 
 
 def plan_with(stack: str, *resources: tuple[str, str, dict]) -> dict:
