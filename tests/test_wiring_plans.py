@@ -62,3 +62,14 @@ def test_the_production_deploy_gets_the_release_token_not_the_provider_token(mon
     wiring.environment(config, SimpleNamespace(opts=lambda *n: None), site=stub, monitoring=monitoring, repository=None)
     assert captured["args"].secrets["SENTRY_AUTH_TOKEN"] == "release-token"
     assert "provider-token" not in str(captured["args"].secrets)
+
+
+def test_accepted_missing_secret_scanning_leaves_security_settings_alone(plan_of, by_type, stack_file):
+    path = stack_file("production", set={"webapp-platform:githubSecretProtection": False,
+                                         "webapp-platform:acceptMissingGuardrails": ["secret-scanning"]})
+    plan = plan_of("production", path)
+    (repository,) = by_type(plan, "github:index/repository:Repository")
+    assert "securityAndAnalysis" not in repository["inputs"]
+    assert plan["warnings"][0].startswith("webapp-platform:acceptMissingGuardrails: planning WITHOUT secret scanning")
+    (shipped,) = by_type(plan_of("production"), "github:index/repository:Repository")
+    assert shipped["inputs"]["securityAndAnalysis"]["secretScanning"] == {"status": "enabled"}

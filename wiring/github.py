@@ -49,6 +49,7 @@ def repository(config: StackConfig, p: Providers) -> Optional[GitHubRepository]:
             owner=config.github_owner,
             description=config.repository_description,
             visibility=config.repository_visibility,
+            secret_scanning="secret-scanning" not in config.missing_guardrails,
         ),
         opts=p.opts("github"),
     )
