@@ -8,7 +8,7 @@ import pytest
 
 import wiring
 import wiring.github
-from plan.harness import ROOT, stack_config
+from plan.harness import ROOT, run_stack, stack_config
 from stackconfig.load import load_stack_config
 
 COLLABORATORS = ":RepositoryCollaborators"
@@ -73,3 +73,9 @@ def test_accepted_missing_secret_scanning_leaves_security_settings_alone(plan_of
     assert plan["warnings"][0].startswith("webapp-platform:acceptMissingGuardrails: planning WITHOUT secret scanning")
     (shipped,) = by_type(plan_of("production"), "github:index/repository:Repository")
     assert shipped["inputs"]["securityAndAnalysis"]["secretScanning"] == {"status": "enabled"}
+
+
+def test_kubernetes_without_a_promoted_image_stops_with_the_reason(monkeypatch):
+    monkeypatch.setattr("plan.mocks._stack_reference_outputs", lambda name: {})  # staging built nothing yet
+    with pytest.raises(Exception, match="kubernetes.enabled: there is no image to run yet"):
+        run_stack("production", stack_file=ROOT / "stacks/examples/production-kubernetes.yaml")

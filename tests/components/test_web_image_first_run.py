@@ -36,3 +36,4 @@ def test_once_built_the_digest_is_promoted_without_a_warning(monkeypatch):
     outputs, warnings = promote(monkeypatch, {"imageRef": ref})
     assert outputs == {"ref": ref, "digest": "sha256:" + "a" * 64}
     assert warnings == []
+
