@@ -42,6 +42,7 @@ def repository(config: StackConfig, p: Providers) -> Optional[GitHubRepository]:
     """The repository and its security settings; only the owner stack declares them (None elsewhere)."""
     if not config.owns_shared_resources:
         return None
+    scanning = "secret-scanning" not in config.missing_guardrails  # off only where accepted missing
     return GitHubRepository(
         "repository",
         GitHubRepositoryArgs(
@@ -49,7 +50,7 @@ def repository(config: StackConfig, p: Providers) -> Optional[GitHubRepository]:
             owner=config.github_owner,
             description=config.repository_description,
             visibility=config.repository_visibility,
-            secret_scanning="secret-scanning" not in config.missing_guardrails,
+            secret_scanning=scanning,
         ),
         opts=p.opts("github"),
     )
