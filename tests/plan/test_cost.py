@@ -87,3 +87,18 @@ def test_readme_shows_the_shipped_stacks_cost(root):
     block = readme.split("<!-- cost:start -->\n", 1)[1].split("<!-- cost:end -->", 1)[0]
     assert block == "```text\n$ python -m plan cost staging production\n" + result.stdout + "```\n", \
         "regenerate: python scripts/update-readme.py"
+
+
+def test_cli_json_and_a_refused_stack_exits_2_without_traceback(root, stack_file):
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "plan", "cost", "production", "--json"], cwd=root,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and json.loads(run.stdout)[0]["stack"] == "production"
+    hobby = stack_file("staging", set={"webapp-platform:vercelPlan": "hobby"})
+    run = subprocess.run([sys.executable, "-m", "plan", "cost", "staging", "--stack-file", str(hobby)], cwd=root,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "webapp-platform:vercelPlan: this stack gets Vercel's all_deployments" in run.stderr
+    assert "Traceback" not in run.stderr
