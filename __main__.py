@@ -11,11 +11,13 @@ from stackconfig.load import load_from_pulumi
 
 config = load_from_pulumi()  # raises ConfigError (every problem at once) before any resource exists
 providers = wiring.providers(config)
+wiring.plan_warnings(config)
 
 monitoring = wiring.monitoring(config, providers)
 repository = wiring.repository(config, providers)  # None unless this stack owns the shared resources
 site = wiring.site(config, providers, dsn=monitoring.dsn, repository=repository)
 wiring.rulesets(config, providers, repository)
+wiring.access(config, providers, repository)
 wiring.actions_config(config, providers, repository, site=site, monitoring=monitoring)
 wiring.managed_files(config, providers, repository)
 environment = wiring.environment(config, providers, site=site, monitoring=monitoring, repository=repository)

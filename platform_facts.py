@@ -76,6 +76,7 @@ COMPONENT_TYPES: dict[str, str] = {
     "RepositoryRulesets": "webapp-platform:github:RepositoryRulesets",
     "RepositoryActionsConfig": "webapp-platform:github:RepositoryActionsConfig",
     "ManagedFiles": "webapp-platform:github:ManagedFiles",
+    "RepositoryAccess": "webapp-platform:github:RepositoryAccess",
     "DeploymentEnvironment": "webapp-platform:github:DeploymentEnvironment",
     "VercelSite": "webapp-platform:hosting:VercelSite",
     "SentryMonitoring": "webapp-platform:monitoring:SentryMonitoring",
@@ -95,6 +96,9 @@ GH_DEPENDABOT_UPDATES = "github:index/repositoryDependabotSecurityUpdates:Reposi
 GH_ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
 GH_DEPLOYMENT_POLICY = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
 GH_REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
+GH_COLLABORATORS = "github:index/repositoryCollaborators:RepositoryCollaborators"
+GH_COLLABORATOR = "github:index/repositoryCollaborator:RepositoryCollaborator"
+GH_TEAM_REPOSITORY = "github:index/teamRepository:TeamRepository"
 GH_BRANCH = "github:index/branch:Branch"
 GH_PULL_REQUEST = "github:index/repositoryPullRequest:RepositoryPullRequest"
 GH_ACTIONS_SECRET = "github:index/actionsSecret:ActionsSecret"  # pragma: allowlist secret (a type token)

@@ -30,6 +30,9 @@ class GitHubRepositoryArgs:
     """Repository description."""
     visibility: Visibility = "private"
     """Repository visibility."""
+    secret_scanning: bool = True
+    """Secret scanning and push protection on (free on public repositories; private ones need GitHub
+    Secret Protection, and the config model only turns this off where the stack accepts it missing)."""
 
 
 class GitHubRepository(pulumi.ComponentResource):
@@ -56,7 +59,7 @@ class GitHubRepository(pulumi.ComponentResource):
             allow_squash_merge=True,
             allow_update_branch=True,
             archive_on_destroy=True,
-            security_and_analysis=_security_and_analysis(),
+            security_and_analysis=_security_and_analysis() if args.secret_scanning else None,
             # Losing the repository loses history, reviews and releases: refuse to delete it.
             opts=pulumi.ResourceOptions(parent=self, protect=True),
         )

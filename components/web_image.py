@@ -114,7 +114,7 @@ class WebImage(pulumi.ComponentResource):
             self.digest = image.digest
         else:
             self.ref = _promote(name, args, child)
-            self.digest = self.ref.apply(lambda ref: ref.rsplit("@", 1)[-1])
+            self.digest = self.ref.apply(lambda ref: ref.rsplit("@", 1)[-1] if ref else None)
         self.register_outputs({"ref": self.ref, "digest": self.digest})
 
 
@@ -183,9 +183,20 @@ def _labels(args: WebImageArgs) -> dict[str, str]:
     return labels
 
 
-def _promote(name: str, args: WebImageArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+def _promote(name: str, args: WebImageArgs, child: pulumi.ResourceOptions) -> pulumi.Output[Optional[str]]:
     if not args.promote_from:
         raise ValueError("WebImage promote mode needs promote_from (organization/project/stack)")
     source = pulumi.StackReference(f"{name}-source", stack_name=args.promote_from, opts=child)
-    ref = source.require_output(IMAGE_REF_OUTPUT)
-    return ref.apply(lambda value: require_digest_ref(value, f"{args.promote_from} output {IMAGE_REF_OUTPUT}"))
+    # First run (README "First run"): the building stack exists but has built nothing yet. Promote
+    # nothing and say so, rather than failing the run that creates what the build needs.
+    return source.get_output(IMAGE_REF_OUTPUT).apply(lambda value: _promoted(value, args.promote_from))
+
+
+def _promoted(value: Optional[str], promote_from: str) -> Optional[str]:
+    if value is None:
+        pulumi.log.warn(
+            f"image: nothing built yet: {promote_from} has no '{IMAGE_REF_OUTPUT}' output, so this run promotes no "
+            "image; run that stack's `pulumi up`, then this one again"
+        )
+        return None
+    return require_digest_ref(value, f"{promote_from} output {IMAGE_REF_OUTPUT}")

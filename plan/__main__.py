@@ -12,7 +12,7 @@ import sys
 
 from stackconfig.errors import ConfigError
 
-SUBCOMMANDS = ("show", "check", "diff", "graph")
+SUBCOMMANDS = ("show", "check", "diff", "graph", "cost")
 
 
 def parser(argv: list[str]) -> argparse.ArgumentParser:

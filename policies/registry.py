@@ -22,6 +22,7 @@ PACK_ENFORCEMENT_LEVEL = EnforcementLevel.MANDATORY
 """Level of a policy that sets none: a forgotten level blocks the deployment rather than warn."""
 
 REQUIRED_MODULES: tuple[str, ...] = (
+    "policies.rules.access",
     "policies.rules.github",
     "policies.rules.github_environments",
     "policies.rules.hosting",

@@ -1,4 +1,4 @@
-"""Regenerate the generated parts of README.md (config table, architecture diagram) in place."""
+"""Regenerate the generated parts of README.md (config table, architecture diagram, cost) in place."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ def main() -> int:
     )
     if graph.returncode == 0:
         text = replace(text, "architecture", "```mermaid\n" + graph.stdout.rstrip("\n") + "\n```\n")
+    cost = subprocess.run(
+        [sys.executable, "-m", "plan", "cost", "staging", "production"], cwd=ROOT, capture_output=True, text=True,
+    )
+    if cost.returncode == 0:
+        text = replace(text, "cost", "```text\n$ python -m plan cost staging production\n" + cost.stdout + "```\n")
     readme.write_text(text, encoding="utf-8")
     return 0
 

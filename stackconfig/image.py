@@ -78,8 +78,9 @@ class ImageConfig(BaseModel):
     )
     promote_from: Optional[str] = Field(
         default=None,
-        description="Fully qualified stack (organization/project/stack, e.g. acme/webapp-platform/staging) whose "
-        f"'{IMAGE_REF_OUTPUT}' output is promoted; required when mode is promote.",
+        description="Fully qualified building stack whose "
+        f"'{IMAGE_REF_OUTPUT}' output is promoted; required when mode is promote. Local and S3 backends: "
+        "organization/webapp-platform/<stack> (the literal word organization); Pulumi Cloud: <org>/webapp-platform/<stack>.",
     )
     nginx_image: Optional[str] = Field(
         default=None,
@@ -149,7 +150,10 @@ class ImageConfig(BaseModel):
     @classmethod
     def _promote_from(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not STACK_NAME_RE.match(value):
-            raise ValueError("a fully qualified stack name organization/project/stack, e.g. acme/webapp-platform/staging")
+            raise ValueError(
+                "a fully qualified stack name: organization/webapp-platform/<stack> on the local and S3 backends "
+                "(the literal word organization), <your-org>/webapp-platform/<stack> on Pulumi Cloud"
+            )
         return value
 
     @field_validator("nginx_image", "node_image")

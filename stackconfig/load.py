@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 import pulumi
 from pydantic import ValidationError
 
 from stackconfig.errors import ConfigError
 from stackconfig.model import NAMESPACE, StackConfig, secret_keys
+from stackconfig.plans import promote_from_problems
 
 # Explicit providers are built from webapp-platform keys, so these namespaces would be ignored.
 _PROVIDER_NAMESPACES = {
@@ -34,8 +35,9 @@ def runtime_config() -> tuple[dict[str, Any], set[str]]:
     return values, secrets
 
 
-def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str]) -> StackConfig:
-    """Validate raw config (full keys, values as the engine passes them: strings or JSON strings)."""
+def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str], organization: Optional[str] = None) -> StackConfig:
+    """Validate raw config (full keys, values as the engine passes them: strings or JSON strings).
+    ``organization`` is the backend's (a real run knows it); image.promoteFrom must name it."""
     secret = set(secret)
     problems: list[str] = []
     values: dict[str, Any] = {}
@@ -61,6 +63,9 @@ def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str]) -> StackCon
         model = None
     if model is not None:
         problems.extend(f"{NAMESPACE}:{problem}" for problem in model.problems())
+        if model.image.mode == "promote":
+            promote = promote_from_problems(model.image.promote_from, NAMESPACE, organization)
+            problems.extend(f"{NAMESPACE}:{problem}" for problem in promote)
     if problems:
         raise ConfigError(problems)
     assert model is not None
@@ -70,7 +75,7 @@ def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str]) -> StackCon
 def load_from_pulumi() -> StackConfig:
     """The edge: read this run's configuration once, validated."""
     values, secrets = runtime_config()
-    return load_stack_config(values, secrets)
+    return load_stack_config(values, secrets, organization=pulumi.get_organization())
 
 
 def secret_output(value) -> pulumi.Output[str]:

@@ -24,6 +24,7 @@ from platform_facts import (
 )
 from stackconfig.image import ImageConfig
 from stackconfig.kubernetes import KubernetesConfig
+from stackconfig.plans import PlansAndAccess
 
 NAMESPACE = "webapp-platform"
 Visibility = Literal["private", "public", "internal"]
@@ -56,8 +57,9 @@ class BypassActor(BaseModel):
     bypass_mode: Literal["always", "pull_request", "exempt"] = "always"
 
 
-class StackConfig(BaseModel):
-    """All configuration of one stack (``webapp-platform:*`` keys)."""
+class StackConfig(PlansAndAccess):
+    """All configuration of one stack (``webapp-platform:*`` keys; the plan and access keys are in
+    ``stackconfig/plans.py``)."""
 
     model_config = ConfigDict(
         extra="forbid", alias_generator=to_camel, populate_by_name=True, frozen=True,
@@ -144,8 +146,8 @@ class StackConfig(BaseModel):
         "Vercel API token: the Vercel provider uses it and deploy workflows get it as VERCEL_TOKEN.", required=True
     )
     sentry_auth_token: SecretStr = secret_field(
-        "Sentry auth token (project:admin, alerts:write, project:releases): the Sentry provider and alerts use "
-        "it, and the production deploy gets it as SENTRY_AUTH_TOKEN for source maps.",
+        "Sentry internal-integration (or user) token with project:admin, team:write, org:read, alerts:write: the "
+        "Sentry provider and the alerts use it. Not an organization token (sntrys_...: org:ci only, refused).",
         required=True,
     )
     slack_webhook_url: SecretStr = secret_field(
@@ -236,6 +238,9 @@ class StackConfig(BaseModel):
                     f"{name}: missing secret this stack needs; set it with "
                     f"`pulumi config set --secret {key} <value>`"
                 )
+        problems += self.tier_verdict().refusals
+        problems += self.access_problems()
+        problems += self.token_problems()
         problems += self.image.problems_for(self.environment)
         problems += self.kubernetes.problems_for(self.environment, self.image.enabled)
         return problems
@@ -254,10 +259,27 @@ class StackConfig(BaseModel):
         return self.sentry_project_name or f"{self.github_repository}-{self.environment}".lower()
 
     @property
-    def deployment_protection(self) -> DeploymentProtection:
+    def declared_deployment_protection(self) -> DeploymentProtection:
         if self.vercel_deployment_protection:
             return self.vercel_deployment_protection
         return FULL_PROTECTION if self.environment == "staging" else "standard_protection_new"
+
+    @property
+    def deployment_protection(self) -> DeploymentProtection:
+        """What the stack declares: all_deployments falls back to standard protection when the Vercel plan
+        lacks it and acceptMissingGuardrails says so."""
+        if "all-deployments-protection" in self.missing_guardrails:
+            return "standard_protection_new"
+        return self.declared_deployment_protection
+
+    @property
+    def missing_guardrails(self) -> frozenset[str]:
+        """Guardrails the stated plans lack that this stack plans without (acceptMissingGuardrails)."""
+        return self.tier_verdict().missing
+
+    def warnings(self) -> list[str]:
+        """What the stack plans without or what a plan limits: logged as warnings by every run."""
+        return self.tier_verdict().warnings + self.token_warnings()
 
     @property
     def site_url(self) -> str:
@@ -283,6 +305,8 @@ class StackConfig(BaseModel):
         keys = ["githubToken", "vercelToken", "sentryAuthToken", "slackWebhookUrl"]
         if self.owns_shared_resources:
             keys.append("codecovToken")
+        if self.environment == "production":  # only the production deploy uploads source maps
+            keys.append("sentryReleaseToken")
         if self.image.needs_registry_token:
             keys.append("registryToken")
         return [f"{NAMESPACE}:{key}" for key in keys]

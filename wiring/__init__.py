@@ -8,6 +8,7 @@ part's args without running the whole program. Nothing here reads ``pulumi.Confi
 """
 
 from wiring.github import (
+    access,
     actions_config,
     app_workflow_files,
     environment,
@@ -21,10 +22,11 @@ from wiring.hosting import app_variables, site
 from wiring.image import image_args, image_build_args, web_image
 from wiring.kubernetes import kubernetes_app, kubernetes_args, kubernetes_provider
 from wiring.monitoring import monitoring
+from wiring.plans import plan_warnings
 from wiring.providers import Providers, providers
 
 __all__ = [
-    "Providers", "actions_config", "app_variables", "app_workflow_files", "environment", "image_args",
+    "Providers", "access", "actions_config", "app_variables", "app_workflow_files", "environment", "image_args",
     "image_build_args", "kubernetes_app", "kubernetes_args", "kubernetes_provider", "managed_files", "monitoring",
-    "preview_environment", "providers", "repository", "repository_url", "rulesets", "site", "web_image",
+    "plan_warnings", "preview_environment", "providers", "repository", "repository_url", "rulesets", "site", "web_image",
 ]

@@ -8,6 +8,7 @@ from typing import Optional
 import pulumi
 
 from components._names import MovedFrom
+from components.github_access import RepositoryAccess, RepositoryAccessArgs
 from components.github_actions_config import RepositoryActionsConfig, RepositoryActionsConfigArgs
 from components.github_environment import DeploymentEnvironment, DeploymentEnvironmentArgs
 from components.github_managed_files import ManagedFiles, ManagedFilesArgs
@@ -42,6 +43,7 @@ def repository(config: StackConfig, p: Providers) -> Optional[GitHubRepository]:
     """The repository and its security settings; only the owner stack declares them (None elsewhere)."""
     if not config.owns_shared_resources:
         return None
+    scanning = "secret-scanning" not in config.missing_guardrails  # off only where accepted missing
     return GitHubRepository(
         "repository",
         GitHubRepositoryArgs(
@@ -49,6 +51,7 @@ def repository(config: StackConfig, p: Providers) -> Optional[GitHubRepository]:
             owner=config.github_owner,
             description=config.repository_description,
             visibility=config.repository_visibility,
+            secret_scanning=scanning,
         ),
         opts=p.opts("github"),
     )
@@ -117,18 +120,15 @@ def environment(
     config: StackConfig, p: Providers, site: VercelSite, monitoring: SentryMonitoring, repository
 ) -> DeploymentEnvironment:
     production = config.environment == PRODUCTION
-    if production and config.repository_visibility != "public":
-        pulumi.log.warn(
-            "required reviewers on the production environment of a private or internal repository need a paid "
-            "GitHub plan (Enterprise for organization repositories); on a free plan GitHub ignores them and "
-            "production deploys without approval."
-        )
+    # The plan checks (stackconfig/tiers.py) refuse reviewers the GitHub plan would ignore, unless the
+    # stack accepts them missing: then there are none to declare.
+    gated = production and "required-reviewers" not in config.missing_guardrails
     secrets = {
         "VERCEL_TOKEN": secret_output(config.vercel_token),
         "SLACK_WEBHOOK_URL": secret_output(config.slack_webhook_url),
     }
-    if production:  # only the production deploy uploads source maps
-        secrets["SENTRY_AUTH_TOKEN"] = secret_output(config.sentry_auth_token)
+    if production:  # only the production deploy uploads source maps, with its own narrower token
+        secrets["SENTRY_AUTH_TOKEN"] = secret_output(config.sentry_release_token)
     if site.protection_bypass is not None:  # the smoke test sends it as x-vercel-protection-bypass
         secrets["VERCEL_AUTOMATION_BYPASS_SECRET"] = site.protection_bypass
     return DeploymentEnvironment(
@@ -139,8 +139,8 @@ def environment(
             environment=config.environment,
             branch_patterns=DEPLOY_BRANCH_PATTERNS,
             tag_patterns=PRODUCTION_TAG_PATTERNS if production else (),
-            reviewer_users=tuple(config.production_reviewer_users) if production else (),
-            reviewer_teams=tuple(config.production_reviewer_teams) if production else (),
+            reviewer_users=tuple(config.production_reviewer_users) if gated else (),
+            reviewer_teams=tuple(config.production_reviewer_teams) if gated else (),
             prevent_self_review=production,
             secrets=secrets,
             variables={
@@ -168,6 +168,19 @@ def preview_environment(config: StackConfig, p: Providers, site: VercelSite, rep
             branch_patterns=DEPLOY_BRANCH_PATTERNS,
             secrets={"VERCEL_TOKEN": secret_output(config.vercel_token)},
             variables={"VERCEL_PROJECT_ID": site.project_id},
+        ),
+        opts=p.opts("github"),
+    )
+
+
+def access(config: StackConfig, p: Providers, repository: Optional[GitHubRepository]) -> Optional[RepositoryAccess]:
+    """Who may do what on the repository: declared by the owner stack only (None elsewhere)."""
+    if repository is None:
+        return None
+    return RepositoryAccess(
+        "access",
+        RepositoryAccessArgs(
+            repository=repository.name, teams=dict(config.repository_teams), users=dict(config.repository_collaborators)
         ),
         opts=p.opts("github"),
     )

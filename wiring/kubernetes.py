@@ -65,6 +65,17 @@ def kubernetes_provider(kubernetes: KubernetesConfig):
     )
 
 
+def _image_to_run(ref):
+    # A promoting stack whose building stack has built nothing yet has no image (README "First run"):
+    # a Deployment without one would fail in the cluster, so the run stops here and says why.
+    if ref is None:
+        raise pulumi.RunError(
+            "webapp-platform:kubernetes.enabled: there is no image to run yet (image.promoteFrom has built nothing); "
+            "turn Kubernetes on after the building stack's first `pulumi up` and this stack's promotion"
+        )
+    return ref
+
+
 def kubernetes_app(config: StackConfig, image):
     """The optional Kubernetes deployment of the same image (None unless enabled)."""
     if not config.kubernetes.enabled:
@@ -73,6 +84,7 @@ def kubernetes_app(config: StackConfig, image):
 
     return KubernetesApp(
         "kubernetes",
-        kubernetes_args(config.kubernetes, environment=config.environment, domain=config.domain, image_ref=image.ref),
+        kubernetes_args(config.kubernetes, environment=config.environment, domain=config.domain,
+                        image_ref=image.ref.apply(_image_to_run)),
         opts=pulumi.ResourceOptions(providers=[kubernetes_provider(config.kubernetes)]),
     )

@@ -45,7 +45,7 @@ def test_stack_files_use_camel_case_keys():
         ("registry", "https://ghcr.io", "a registry host"),
         ("repository", "Acme/Web", "lower-case repository path"),
         ("repository", "ghcr.io/acme/web:1", "lower-case repository path"),
-        ("promoteFrom", "staging", "organization/project/stack"),
+        ("promoteFrom", "staging", "organization/webapp-platform/<stack> on the local and S3 backends"),
         ("nginxImage", "nginx", "name:tag"),
         ("nginxImage", "nginx:latest", "not latest"),
         ("nodeImage", "node:24@sha256:short", "name:tag"),

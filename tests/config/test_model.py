@@ -99,5 +99,5 @@ def test_secure_values_become_secrets_and_unset_ones_are_listed(stack_file, plan
     assert "webapp-platform:vercelToken" in plan["secretsNeeded"]
     assert plan_of("production")["secretsNeeded"] == [
         "webapp-platform:githubToken", "webapp-platform:vercelToken", "webapp-platform:sentryAuthToken",
-        "webapp-platform:slackWebhookUrl", "webapp-platform:codecovToken",
+        "webapp-platform:slackWebhookUrl", "webapp-platform:codecovToken", "webapp-platform:sentryReleaseToken",
     ]

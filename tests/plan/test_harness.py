@@ -92,12 +92,16 @@ def test_cli_json_is_byte_identical_across_runs_and_logs_no_secret(root):
         assert PLACEHOLDER.split("{")[0] not in run.stdout + run.stderr
 
 
-def test_tree_lists_resources_outputs_needed_secrets_and_warnings(plan_of):
+def test_tree_lists_resources_outputs_needed_secrets_and_warnings(plan_of, stack_file):
     text = tree(plan_of("production"))
     assert "github:index/repository:Repository  repository-repository [protect]" in text
     assert "siteUrl: https://example.com" in text
     assert "webapp-platform:codecovToken" in text
-    assert "paid GitHub plan" in text
+    assert "warnings:" not in text  # the shipped plans carry every guardrail
+    hobby = stack_file("staging", set={"webapp-platform:vercelPlan": "hobby",
+                                       "webapp-platform:acceptMissingGuardrails": ["all-deployments-protection"]})
+    text = tree(plan_of("staging", hobby))
+    assert "warnings:\n  webapp-platform:acceptMissingGuardrails: planning WITHOUT Vercel's all_deployments" in text
 
 
 def test_stack_file_option_replaces_the_shipped_file(stack_file):
