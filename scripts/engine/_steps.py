@@ -67,9 +67,12 @@ class Run:
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
             log.write(proc.stdout)
         if proc.returncode != 0:
-            tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
-            raise StepFailed(step, module, f"`{' '.join(argv[:3])} ...` exited {proc.returncode}:\n{tail}\n"
-                             f"(full log: {self.log})")
+            lines = proc.stdout.strip().splitlines()
+            # The proxy's refusal of a dependency is the usual cause: put it on the first line.
+            key = next((line for line in lines if "403 Forbidden" in line), lines[-1] if lines else "")
+            tail = "\n".join(lines[-15:])
+            raise StepFailed(step, module, f"`{' '.join(argv[:3])} ...` exited {proc.returncode}: {key.strip()}\n"
+                             f"{tail}\n(full log: {self.log})")
         return proc.stdout
 
 

@@ -20,6 +20,7 @@ and the exit status is 1.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -143,6 +144,11 @@ def main(argv: list[str]) -> int:
     assemble_bin(bin_dir, entries, symlinks)
     if "pulumi" in entries:
         attempt(smoke, run, bin_dir)
+    # What this run left in bin/ and why anything is missing: the engine tests quote it.
+    (cache / "status.json").write_text(json.dumps({
+        "bin": str(bin_dir), "installed": sorted(entries),
+        "failed": {err.step: str(err).splitlines()[0] for err in failures},
+    }, indent=2) + "\n", encoding="utf-8")
     print(f"==> engine: {time.monotonic() - started:.1f} s in all; timings in {cache / 'timings.jsonl'}", flush=True)
     if failures:
         print(f"partial engine in {bin_dir}", flush=True)
