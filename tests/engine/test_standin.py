@@ -174,3 +174,23 @@ def test_host_process_answers_over_grpc(host_process) -> None:
                                    options=struct_pb2.Struct(fields={"toolchain": struct_pb2.Value(string_value="uv")}))
     with pytest.raises(grpc.RpcError, match="not supported by the stand-in"):
         host_process.GetRequiredPackages(language_pb2.GetRequiredPackagesRequest(info=bad), timeout=30)
+
+
+def test_host_lists_program_dependencies_and_installs_a_missing_venv(host_process, tmp_path: Path) -> None:
+    options = struct_pb2.Struct()
+    options.update({"toolchain": "pip", "virtualenv": sys.prefix})
+    info = language_pb2.ProgramInfo(root_directory=str(ROOT), program_directory=str(ROOT), options=options)
+    deps = host_process.GetProgramDependencies(
+        language_pb2.GetProgramDependenciesRequest(info=info, transitiveDependencies=True), timeout=120)
+    assert ("pulumi", "3.272.0") in {(d.name, d.version) for d in deps.dependencies}
+
+    project = tmp_path / "fresh"
+    project.mkdir()
+    (project / "requirements.txt").write_text("# nothing to install\n")
+    fresh = struct_pb2.Struct()
+    fresh.update({"toolchain": "pip", "virtualenv": "venv"})
+    request = language_pb2.InstallDependenciesRequest(info=language_pb2.ProgramInfo(
+        root_directory=str(project), program_directory=str(project), options=fresh))
+    for _ in host_process.InstallDependencies(request, timeout=300):
+        pass
+    assert (project / "venv" / "bin" / "python").is_file()
