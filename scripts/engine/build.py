@@ -97,62 +97,79 @@ def smoke(run: Run, bin_dir: Path) -> None:
                                  f"{proc.stderr.read().strip() if proc.stderr else ''}")
 
 
+class Installed:
+    """What goes into bin/, and every step that failed (the others still run)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Path] = {}
+        self.symlinks: set[str] = set()
+        self.failures: list[StepFailed] = []
+
+    def attempt(self, fn, *args):
+        """fn(*args), or None after recording and printing its StepFailed."""
+        try:
+            return fn(*args)
+        except StepFailed as err:
+            self.failures.append(err)
+            print(f"    {err}", file=sys.stderr, flush=True)
+            return None
+
+
+def install_cli_and_host(run: Run, sdk: str, got: Installed, use_path: bool, bin_dir: Path) -> None:
+    """The CLI (a user's, or built), Pulumi's helper scripts, and the host unless the user's CLI has one."""
+    user = pulumi_on_path(sdk, bin_dir) if use_path else None
+    if user:
+        print(f"==> cli: using {user[0]} ({user[1]}, at least the SDK pin {sdk})", flush=True)
+        got.entries["pulumi"] = Path(user[0])
+        got.symlinks.add("pulumi")
+    elif cli := got.attempt(build_cli, run):
+        got.entries["pulumi"] = cli
+    sdk_dir = run.cache / "sdk" / f"v{sdk}"
+    if got.attempt(install_sdk_scripts, run, sdk, sdk_dir):
+        got.entries.update({p.name: p for p in sdk_dir.iterdir() if not p.name.endswith(".part")})
+    if user and (Path(user[0]).resolve().parent / "pulumi-language-python").exists():
+        return  # a real install brings Pulumi's own language host
+    python3 = shutil.which("python3") or sys.executable
+    if launcher := got.attempt(install_host, run, sdk, REPO / "requirements.lock", python3):
+        got.entries["pulumi-language-python"] = launcher
+
+
+def install_providers(run: Run, names: list[str], pinned: dict[str, str], got: Installed) -> None:
+    for name in names:
+        version = pinned.get(PYPI_PACKAGES[name])
+        if version is None:
+            got.failures.append(StepFailed(f"provider-{name}", PYPI_PACKAGES[name], "not pinned in requirements.txt"))
+        elif binary := got.attempt(build_provider, run, name, version):
+            got.entries[binary.name] = binary
+
+
+def write_status(cache: Path, bin_dir: Path, got: Installed) -> None:
+    """What this run left in bin/ and why anything is missing (the engine tests quote it)."""
+    (cache / "status.json").write_text(json.dumps({
+        "bin": str(bin_dir), "installed": sorted(got.entries),
+        "failed": {err.step: str(err).splitlines()[0] for err in got.failures},
+    }, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     cache = args.cache.expanduser()
     cache.mkdir(parents=True, exist_ok=True)
     run = Run(cache=cache, log=cache / "build.log")
     pinned = pins(REPO / "requirements.txt")
-    sdk = pinned.get("pulumi")
-    if not sdk:
+    if not pinned.get("pulumi"):
         return fail("requirements.txt pins no pulumi==X.Y.Z (the SDK pin the engine is built for)")
-    started = time.monotonic()
-    bin_dir = cache / "bin"
-    entries: dict[str, Path] = {}
-    symlinks: set[str] = set()
-    failures: list[StepFailed] = []
-
-    def attempt(fn, *fn_args):
-        try:
-            return fn(*fn_args)
-        except StepFailed as err:
-            failures.append(err)
-            print(f"    {err}", file=sys.stderr, flush=True)
-            return None
-
-    user = None if args.no_path else pulumi_on_path(sdk, bin_dir)
-    if user:
-        print(f"==> cli: using {user[0]} ({user[1]}, at least the SDK pin {sdk})", flush=True)
-        entries["pulumi"] = Path(user[0])
-        symlinks.add("pulumi")
-    elif cli := attempt(build_cli, run):
-        entries["pulumi"] = cli
-    sdk_dir = cache / "sdk" / f"v{sdk}"
-    if attempt(install_sdk_scripts, run, sdk, sdk_dir):
-        entries.update({p.name: p for p in sdk_dir.iterdir() if not p.name.endswith(".part")})
-    real_host = user and (Path(user[0]).resolve().parent / "pulumi-language-python").exists()
-    if not real_host and (launcher := attempt(install_host, run, sdk, REPO / "requirements.lock",
-                                              shutil.which("python3") or sys.executable)):
-        entries["pulumi-language-python"] = launcher
-    for name in args.providers:
-        version = pinned.get(PYPI_PACKAGES[name])
-        if version is None:
-            failures.append(StepFailed(f"provider-{name}", PYPI_PACKAGES[name], "not pinned in requirements.txt"))
-            continue
-        if binary := attempt(build_provider, run, name, version):
-            entries[binary.name] = binary
-    assemble_bin(bin_dir, entries, symlinks)
-    if "pulumi" in entries:
-        attempt(smoke, run, bin_dir)
-    # What this run left in bin/ and why anything is missing: the engine tests quote it.
-    (cache / "status.json").write_text(json.dumps({
-        "bin": str(bin_dir), "installed": sorted(entries),
-        "failed": {err.step: str(err).splitlines()[0] for err in failures},
-    }, indent=2) + "\n", encoding="utf-8")
+    started, bin_dir, got = time.monotonic(), cache / "bin", Installed()
+    install_cli_and_host(run, pinned["pulumi"], got, not args.no_path, bin_dir)
+    install_providers(run, args.providers, pinned, got)
+    assemble_bin(bin_dir, got.entries, got.symlinks)
+    if "pulumi" in got.entries:
+        got.attempt(smoke, run, bin_dir)
+    write_status(cache, bin_dir, got)
     print(f"==> engine: {time.monotonic() - started:.1f} s in all; timings in {cache / 'timings.jsonl'}", flush=True)
-    if failures:
+    if got.failures:
         print(f"partial engine in {bin_dir}", flush=True)
-        for err in failures:
+        for err in got.failures:
             fail(str(err).splitlines()[0])
         return 1
     print(bin_dir, flush=True)
