@@ -13,7 +13,7 @@ import pytest
 
 from _cli import BUILD_VERSION, pulumi_on_path
 from _host import lock_closure
-from _providers import ORDER, PYPI_PACKAGES, RECIPES
+from _providers import ORDER, PYPI_PACKAGES, RECIPES, _writable_copy, _write_embed
 from _steps import Run, StepFailed, go_download, version_tuple
 from build import assemble_bin, pins
 from plan.harness import ROOT
@@ -134,3 +134,28 @@ def test_an_unknown_provider_is_refused_by_name() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "--providers: unknown gitlab (expected some of sentry, vercel, github, docker-build, kubernetes)" in done.stderr
+
+
+def test_embed_files_are_the_compact_schema_with_the_version_set(tmp_path: Path) -> None:
+    committed = tmp_path / "schema.json"
+    committed.write_text(json.dumps({"name": "sentry", "resources": {"sentry:index/team:Team": {}}}, indent=4))
+    _write_embed(committed, tmp_path / "schema-embed.json", "0.0.9", "provider-sentry", "m@v")
+    assert (tmp_path / "schema-embed.json").read_text() == \
+        '{"name":"sentry","resources":{"sentry:index/team:Team":{}},"version":"0.0.9"}'
+    with pytest.raises(StepFailed, match=r"provider-sentry failed \(module m@v\): absent.json is missing"):
+        _write_embed(tmp_path / "absent.json", tmp_path / "x.json", "0.0.9", "provider-sentry", "m@v")
+
+
+def test_modules_are_built_in_a_writable_copy(tmp_path: Path) -> None:
+    module = tmp_path / "modcache" / "m@v1"
+    (module / "cmd").mkdir(parents=True)
+    (module / "cmd" / "main.go").write_text("package main\n")
+    for path in (module / "cmd" / "main.go", module / "cmd", module):
+        path.chmod(0o555 if path.is_dir() else 0o444)  # as the Go module cache leaves them
+    copy = _writable_copy(module, tmp_path / "src" / "m")
+    assert all(os.stat(p).st_mode & 0o200 for p in (copy, copy / "cmd", copy / "cmd" / "main.go"))
+    (copy / "cmd" / "schema-embed.json").write_text("{}")
+    (copy / "cmd" / "main.go").write_text("package main // edited\n")
+    assert (module / "cmd" / "main.go").read_text() == "package main\n"
+    for path in (module / "cmd", module):
+        path.chmod(0o755)

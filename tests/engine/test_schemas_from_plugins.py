@@ -39,7 +39,7 @@ def test_committed_schema_is_what_the_plugin_emits(name: str, version: str, engi
     if not plugin.is_file():
         status = engine_bin.parent / "status.json"
         failed = json.loads(status.read_text()).get("failed", {}) if status.is_file() else {}
-        missing(f"{plugin} ({name} {version}) was not built: {failed.get(f'provider-{name}', 'not requested')}")
+        missing(f"{plugin} ({name} {version}) was not built: {failed.get(f'provider-{name}', 'not requested by the last make engine')}")
     done = subprocess.run(["pulumi", "package", "get-schema", str(plugin)], env=offline_env(), capture_output=True,
                           text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
