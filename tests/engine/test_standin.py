@@ -194,3 +194,15 @@ def test_host_lists_program_dependencies_and_installs_a_missing_venv(host_proces
     for _ in host_process.InstallDependencies(request, timeout=300):
         pass
     assert (project / "venv" / "bin" / "python").is_file()
+
+
+def test_a_missing_virtualenv_is_a_readable_error_not_a_traceback(host_process, tmp_path: Path) -> None:
+    options = struct_pb2.Struct()
+    options.update({"toolchain": "pip", "virtualenv": "no-such-venv"})
+    info = language_pb2.ProgramInfo(root_directory=str(tmp_path), program_directory=str(tmp_path), options=options)
+    with pytest.raises(grpc.RpcError) as refused:
+        host_process.GetRequiredPackages(language_pb2.GetRequiredPackagesRequest(info=info), timeout=30)
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "set to 'no-such-venv', but" in refused.value.details() and "doesn't exist" in refused.value.details()
+    run = host_process.Run(language_pb2.RunRequest(info=info, monitor_address="127.0.0.1:9"), timeout=30)
+    assert "doesn't exist" in run.error

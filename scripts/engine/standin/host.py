@@ -8,6 +8,7 @@ on this process's own stdout/stderr, which the CLI shows; policy packs run throu
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import os
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import threading
 from concurrent import futures
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import grpc
 from google.protobuf import empty_pb2
@@ -30,6 +31,27 @@ from .streams import Child
 
 # pulumi-language-python-exec exits with this code after printing an error meant for the user.
 _EXIT_USER_ACTIONABLE = 32
+_ABOUT = "import json, platform, sys; print(json.dumps([sys.executable, platform.python_version()]))"
+
+
+def _pip_list(transitive: bool) -> str:
+    flags = "" if transitive else ", '--not-required'"
+    return ("import subprocess, sys; print(subprocess.run([sys.executable, '-m', 'pip', 'list', '--format', "
+            f"'json'{flags}], capture_output=True, text=True, check=True).stdout)")
+
+
+def _user_errors(method: Callable) -> Callable:
+    """A ToolchainError (bad option, missing venv, failing interpreter) answers FAILED_PRECONDITION
+    with its message, which the CLI shows as is, instead of an "Exception calling application"."""
+
+    @functools.wraps(method)
+    def wrapper(self, request, context):
+        try:
+            return method(self, request, context)
+        except toolchain.ToolchainError as err:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(err))
+
+    return wrapper
 
 
 class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
@@ -66,36 +88,33 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
     def GetPluginInfo(self, request, context):
         return plugin_pb2.PluginInfo(version=importlib.metadata.version("pulumi"))
 
+    @_user_errors
     def GetRequiredPackages(self, request, context):
-        python = self._python(request.info, context)
+        python = self._python(request.info)
         packages = [
             plugin_pb2.PackageDependency(kind="resource", **pkg) for pkg in toolchain.required_packages(python)
         ]
         return language_pb2.GetRequiredPackagesResponse(packages=packages)
 
+    @_user_errors
     def About(self, request, context):
-        python = self._python(request.info, context) if request.HasField("info") else toolchain.resolve(".", {})
-        about = toolchain.run_json(python, "import json, sys, platform; print(json.dumps([sys.executable, platform.python_version()]))")
+        python = self._python(request.info) if request.HasField("info") else toolchain.resolve(".", {})
+        about = toolchain.run_json(python, _ABOUT)
         return language_pb2.AboutResponse(
             executable=about[0], version=about[1], metadata={"toolchain": "Pip", "typechecker": "None"},
         )
 
+    @_user_errors
     def GetProgramDependencies(self, request, context):
-        python = self._python(request.info, context)
-        args = ["import json, subprocess, sys; print(subprocess.run([sys.executable, '-m', 'pip', 'list', "
-                "'--format', 'json'" + ("" if request.transitiveDependencies else ", '--not-required'")
-                + "], capture_output=True, text=True, check=True).stdout)"]
-        deps = toolchain.run_json(python, args[0])
+        deps = toolchain.run_json(self._python(request.info), _pip_list(request.transitiveDependencies))
         return language_pb2.GetProgramDependenciesResponse(
             dependencies=[language_pb2.DependencyInfo(name=d["name"].lower(), version=d["version"]) for d in deps]
         )
 
     # -- running programs and plugins ----------------------------------------------------------
     def Run(self, request, context):
-        info = request.info
         try:
-            python = toolchain.resolve(info.root_directory, toolchain.options_of(info))
-            toolchain.validate_venv(python, toolchain.options_of(info).get("virtualenv"))
+            python = self._python(request.info)
         except toolchain.ToolchainError as err:
             return language_pb2.RunResponse(error=str(err))
         env = python.env()
@@ -128,14 +147,19 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return [*args, request.info.entry_point or ".", *request.args]
 
     def RunPlugin(self, request, context) -> Iterator[language_pb2.RunPluginResponse]:
-        info = request.info
         is_analyzer = request.kind == "analyzer"
-        python = self._python(info, context, is_plugin=not is_analyzer)
+        try:
+            python = self._python(request.info, is_plugin=not is_analyzer)
+        except toolchain.ToolchainError as err:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"plugin {request.info.program_directory}: {err}")
         runner = run_analyzer if is_analyzer else run_plugin_main
         yield from runner(self, python, request, context)
 
     def InstallDependencies(self, request, context):
-        python = self._python(request.info, context, is_plugin=request.is_plugin)
+        try:
+            python = self._python(request.info, is_plugin=request.is_plugin, must_exist=False)
+        except toolchain.ToolchainError as err:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(err))
         directory = request.info.program_directory or request.directory
         steps = []
         if python.virtualenv and not os.path.isfile(python.executable):
@@ -157,13 +181,14 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         self.stop_children()
         return empty_pb2.Empty()
 
-    def _python(self, info: language_pb2.ProgramInfo, context: grpc.ServicerContext,
-                is_plugin: bool = False) -> toolchain.Python:
-        try:
-            return toolchain.resolve(info.root_directory or info.program_directory, toolchain.options_of(info), is_plugin=is_plugin)
-        except toolchain.ToolchainError as err:
-            context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(err))
-            raise  # unreachable: abort raises
+    @staticmethod
+    def _python(info: language_pb2.ProgramInfo, is_plugin: bool = False, must_exist: bool = True) -> toolchain.Python:
+        """The interpreter for a program or plugin; ToolchainError when its venv is missing."""
+        options = toolchain.options_of(info)
+        python = toolchain.resolve(info.root_directory or info.program_directory, options, is_plugin=is_plugin)
+        if must_exist:
+            toolchain.validate_venv(python, options.get("virtualenv", "venv" if is_plugin else None))
+        return python
 
 
 def _parse_argv(argv: list[str]) -> tuple[dict[str, str], list[str]]:

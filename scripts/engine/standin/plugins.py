@@ -32,18 +32,9 @@ def _request_env(request: language_pb2.RunPluginRequest) -> dict[str, str]:
     return dict(item.split("=", 1) for item in request.env if "=" in item)
 
 
-def _check_python(python: toolchain.Python, request: language_pb2.RunPluginRequest,
-                  context: grpc.ServicerContext) -> None:
-    try:
-        toolchain.validate_venv(python, toolchain.options_of(request.info).get("virtualenv", "venv"))
-    except toolchain.ToolchainError as err:
-        context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"plugin {request.name or request.pwd}: {err}")
-
-
 def run_plugin_main(host: LanguageHost, python: toolchain.Python, request: language_pb2.RunPluginRequest,
                     context: grpc.ServicerContext) -> Iterator[language_pb2.RunPluginResponse]:
     """A plugin folder with a `__main__.py` (Python component providers and the like)."""
-    _check_python(python, request, context)
     plugin_dir = request.info.program_directory
     if not os.path.isfile(os.path.join(request.info.root_directory or plugin_dir, "__main__.py")):
         context.abort(grpc.StatusCode.UNIMPLEMENTED,
@@ -55,7 +46,6 @@ def run_plugin_main(host: LanguageHost, python: toolchain.Python, request: langu
 def run_analyzer(host: LanguageHost, python: toolchain.Python, request: language_pb2.RunPluginRequest,
                  context: grpc.ServicerContext) -> Iterator[language_pb2.RunPluginResponse]:
     """A policy pack: serve the proxy, learn the stack, then start the pack and attach to it."""
-    _check_python(python, request, context)
     pack_dir = request.info.program_directory
     proxy = PolicyProxy()
     try:

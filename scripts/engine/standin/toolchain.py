@@ -108,10 +108,13 @@ def validate_venv(python: Python, option: str | None) -> None:
 
 def run_json(python: Python, code: str, cwd: str | None = None) -> Any:
     """Run `code` in the chosen interpreter and parse what it prints as JSON."""
-    proc = subprocess.run(
-        [python.executable, "-c", code], env=python.env(), cwd=cwd,
-        capture_output=True, text=True, timeout=120, check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [python.executable, "-c", code], env=python.env(), cwd=cwd,
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ToolchainError(f"could not run {python.executable}: {err}") from err
     if proc.returncode != 0:
         raise ToolchainError(f"{python.executable} failed: {proc.stderr.strip()[-2000:]}")
     return json.loads(proc.stdout)
