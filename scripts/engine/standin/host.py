@@ -65,7 +65,8 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         self._lock = threading.Lock()
 
     # -- bookkeeping ------------------------------------------------------------------------
-    def _track(self, child: Any, add: bool) -> None:
+    def track(self, child: Any, add: bool) -> None:
+        """Remember (add=True) or forget a running child, for Cancel and shutdown."""
         with self._lock:
             (self._children.add if add else self._children.discard)(child)
 
@@ -121,11 +122,11 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         env["PULUMI_CONFIG"] = json.dumps(dict(request.config))
         env["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(list(request.configSecretKeys))
         proc = subprocess.Popen([python.executable, "-u", self.exec_script, *self._run_arguments(request)], env=env)
-        self._track(proc, True)
+        self.track(proc, True)
         try:
             code = proc.wait()
         finally:
-            self._track(proc, False)
+            self.track(proc, False)
         sys.stdout.flush()
         sys.stderr.flush()
         if code == 0:

@@ -64,7 +64,7 @@ def run_analyzer(host: LanguageHost, python: toolchain.Python, request: language
 def _stream(host: LanguageHost, child: Child, context: grpc.ServicerContext,
             on_port=None) -> Iterator[language_pb2.RunPluginResponse]:
     """Forward the child's output; with `on_port`, its first stdout line is a port kept to ourselves."""
-    host._track(child, True)  # noqa: SLF001 - same package
+    host.track(child, True)
     context.add_callback(child.stop)  # the CLI closed the plugin: stop the child with it
     pending = b""
     try:
@@ -84,6 +84,6 @@ def _stream(host: LanguageHost, child: Child, context: grpc.ServicerContext,
             yield _out(stream, chunk)
         code = child.wait()
     finally:
-        host._track(child, False)  # noqa: SLF001 - same package
+        host.track(child, False)
     if code != 0:
         yield language_pb2.RunPluginResponse(exitcode=code)
