@@ -7,7 +7,7 @@ STACK ?= staging
 # workplace), else the documented project folder a real user fills (see provider-schemas/README.md).
 SCHEMAS ?= $(firstword $(wildcard ../shared/reference/provider-schemas) provider-schemas)
 
-.PHONY: plan check test tools system-deps bench clean
+.PHONY: plan check test tools system-deps bench clean engine engine-test
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.txt $(wildcard requirements.lock)
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +43,23 @@ system-deps:
 tools: $(VENV)/.installed $(VENV)/checkov/.installed node_modules/.installed system-deps
 
 ## test: every test, with the real tools (nginx, hadolint, actionlint, kubernetes-validate, ...).
+## The engine's own tests need `make engine` first: `make engine-test` runs them.
 test: tools
-	$(PY) -m pytest -q -n 2
+	$(PY) -m pytest -q -n 2 --ignore=tests/engine
 
 bench: tools
 	$(PY) bench/bench_plan.py
 	$(PY) bench/bench_nginx.py
+
+## engine: the real Pulumi CLI, Python language host and provider plugins, cached by version under
+## ~/.cache/webapp-platform/engine (cold: tens of minutes; warm: seconds). Last line: the bin folder.
+## ENGINE_PROVIDERS=sentry,vercel,github,docker-build,kubernetes (default: all; `none`) picks the plugins.
+engine:
+	$(PYTHON) scripts/engine/build.py $(if $(ENGINE_PROVIDERS),--providers $(ENGINE_PROVIDERS))
+
+## engine-test: the engine's own tests (CLI, stand-in host, dynamic provider, plugin schemas).
+engine-test: engine $(VENV)/.installed
+	$(PY) -m pytest -q -n 2 tests/engine
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
