@@ -48,7 +48,7 @@ test: tools
 
 bench: tools
 	$(PY) bench/bench_plan.py
-	$(PY) bench/bench_nginx.py
+	$(PY) -m bench.bench_nginx
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
