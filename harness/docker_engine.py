@@ -176,18 +176,22 @@ class DockerEngine:
             return "(no log)"
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def docker(self, *args: str, timeout: float = 120.0, input_text: str | None = None) -> Completed:
+    def docker(
+        self, *args: str, timeout: float = 120.0, extra_env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> Completed:
         """Run the unpacked docker client against this engine (never the one first on PATH)."""
         argv = [str(self.root / "usr/bin/docker"), *args]
         result = subprocess.run(
-            argv, env=self.environment(), capture_output=True, text=True, timeout=timeout,
-            input=input_text, check=False,
+            argv, env={**self.environment(), **(extra_env or {})}, capture_output=True, text=True,
+            timeout=timeout, cwd=cwd, check=False,
         )
         return Completed(argv, result.returncode, result.stdout, result.stderr)
 
-    def check(self, *args: str, timeout: float = 120.0) -> str:
+    def check(
+        self, *args: str, timeout: float = 120.0, extra_env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> str:
         """docker ARGS, which must succeed; returns stdout."""
-        result = self.docker(*args, timeout=timeout)
+        result = self.docker(*args, timeout=timeout, extra_env=extra_env, cwd=cwd)
         if result.returncode != 0:
             raise HarnessError(f"docker {' '.join(args[:3])} ... exited {result.returncode}: {result.stderr.strip()[-2000:]}")
         return result.stdout

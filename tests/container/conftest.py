@@ -120,14 +120,20 @@ def start_container(engine: DockerEngine, name: str, *extra: str) -> Running:
     engine.check("run", "-d", "--name", name, *HARDENED, *extra, IMAGE_TAG)
     pid = int(engine.check("inspect", "-f", "{{.State.Pid}}", name).strip())
     running = Running(engine, name, pid)
-    deadline = time.monotonic() + 20
+    wait_for_health(running)
+    return running
+
+
+def wait_for_health(running: Running, timeout: float = 20.0) -> None:
+    """Bounded wait until nginx answers /health inside the container's namespace."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        probe = in_netns(pid, "curl", "-sf", "--max-time", "1", "http://127.0.0.1:8080/health")
+        probe = in_netns(running.pid, "curl", "-sf", "--max-time", "1", "http://127.0.0.1:8080/health")
         if probe.returncode == 0:
-            return running
+            return
         time.sleep(0.1)
-    logs = engine.docker("logs", name)
-    raise HarnessError(f"{name} never answered /health: {logs.stderr[-1500:]}")
+    logs = running.engine.docker("logs", running.name)
+    raise HarnessError(f"{running.name} never answered /health: {logs.stderr[-1500:]}")
 
 
 @pytest.fixture(scope="session")
