@@ -74,6 +74,13 @@ done = function(summary, latency, requests)
 end
 """
 
+# Where an instance's nginx writes its temporary files (inside the instance, relocated by run=/tmp).
+TEMP_PATHS = """    client_body_temp_path {run}/client-body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;"""
+
 # Debian 12's /etc/nginx/nginx.conf and sites-available/default, reduced to what serves a
 # request: `user` (meaningless unprivileged), ssl_* and modules-enabled (unused here) are left
 # out, and paths point into the instance (pid, logs, temp files; `root html` is relative to -p).
@@ -96,11 +103,7 @@ http {{
     access_log {run}/access.log;
     gzip on;
 
-    client_body_temp_path {run}/client-body;
-    proxy_temp_path {run}/proxy;
-    fastcgi_temp_path {run}/fastcgi;
-    uwsgi_temp_path {run}/uwsgi;
-    scgi_temp_path {run}/scgi;
+{temp_paths}
 
     server {{
         include listen.conf;
@@ -134,11 +137,7 @@ http {{
     default_type application/octet-stream;
     access_log off;
 
-    client_body_temp_path {run}/client-body;
-    proxy_temp_path {run}/proxy;
-    fastcgi_temp_path {run}/fastcgi;
-    uwsgi_temp_path {run}/uwsgi;
-    scgi_temp_path {run}/scgi;
+{temp_paths}
 
     server {{
         include listen.conf;
@@ -268,12 +267,12 @@ def on_the_fly_files(layout: Layout) -> dict[str, str]:
 
 def stock_files(layout: Layout) -> dict[str, str]:
     """Configuration 3: Debian's stock nginx.conf and default site."""
-    return {"nginx.conf": relocate_tmp(STOCK_NGINX_CONF.format(run="/tmp"), layout.run_dir)}
+    return {"nginx.conf": relocate_tmp(STOCK_NGINX_CONF.format(run="/tmp", temp_paths=TEMP_PATHS.format(run="/tmp")), layout.run_dir)}
 
 
 def bare_files(layout: Layout) -> dict[str, str]:
     """The floor: sendfile of the same .gz, nothing else."""
-    return {"nginx.conf": relocate_tmp(BARE_NGINX_CONF.format(run="/tmp"), layout.run_dir)}
+    return {"nginx.conf": relocate_tmp(BARE_NGINX_CONF.format(run="/tmp", temp_paths=TEMP_PATHS.format(run="/tmp")), layout.run_dir)}
 
 
 VARIANTS = [

@@ -34,14 +34,9 @@ for tool in apt-get apt-cache dpkg-deb; do
 done
 
 # The mirror of the host's main Debian suite (deb822 .sources or one-line sources.list).
-mirror=$(
-  { cat /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } \
-    | awk '/^URIs:/ {uri=$2} /^Suites:/ && / bookworm( |$)/ {print uri; exit}'
-)
-if [ -z "$mirror" ]; then
-  mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' \
-    /etc/apt/sources.list 2>/dev/null || true)
-fi
+# shellcheck source=scripts/lib/debian-mirror.sh
+. "$(dirname "$0")/lib/debian-mirror.sh"
+mirror=$(debian_mirror)
 [ -n "$mirror" ] || { log "no bookworm entry in /etc/apt/sources.list{,.d}: cannot tell which mirror to use"; exit 2; }
 
 apt_dir="$CACHE/apt-$SUITE"
@@ -74,6 +69,7 @@ log "downloading ${PACKAGES[*]} ($SUITE, docker.io $version)"
 (cd "$dest/debs" && apt-get "${apt_opts[@]}" -qq download "${PACKAGES[@]}")
 for deb in "$dest"/debs/*.deb; do
   dpkg-deb -x "$deb" "$dest/root"
+  # shellcheck disable=SC2016 # dpkg-deb's own ${field} syntax, not the shell's
   dpkg-deb -W --showformat='${Package} ${Version}\n' "$deb" >> "$dest/versions.txt"
 done
 rm -rf "$dest/debs"

@@ -22,14 +22,9 @@ fi
 command -v debootstrap >/dev/null || { log "debootstrap not found: run scripts/install-system-deps.sh"; exit 2; }
 [ "$(id -u)" -eq 0 ] || { log "debootstrap needs root"; exit 2; }
 
-mirror=$(
-  { cat /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } \
-    | awk '/^URIs:/ {uri=$2} /^Suites:/ && / bookworm( |$)/ {print uri; exit}'
-)
-if [ -z "$mirror" ]; then
-  mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' \
-    /etc/apt/sources.list 2>/dev/null || true)
-fi
+# shellcheck source=scripts/lib/debian-mirror.sh
+. "$(dirname "$0")/lib/debian-mirror.sh"
+mirror=$(debian_mirror)
 [ -n "$mirror" ] || { log "no bookworm entry in /etc/apt/sources.list{,.d}"; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/standin-rootfs.XXXXXX")
