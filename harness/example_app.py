@@ -18,8 +18,25 @@ from tests.support.nginx_site import REPO_ROOT, CspInputs, HarnessError, require
 
 APP_DIR = REPO_ROOT / "examples" / "app"
 CACHE = Path(os.environ.get("WEBAPP_PLATFORM_CACHE", Path.home() / ".cache" / "webapp-platform")) / "app"
+# The build arguments the tiers build the app with: invented origins that nothing resolves (the
+# browser answers them locally; see tests/browser/check_app.mjs).
+API_ORIGIN = "https://api.example.test"
+SENTRY_ORIGIN = "https://o42.ingest.us.sentry.io"
+TEST_CSP = CspInputs(
+    api_url=f"{API_ORIGIN}/v1",
+    sentry_dsn=f"https://0123abcd@{SENTRY_ORIGIN.removeprefix('https://')}/4242",
+    report_uri=f"{SENTRY_ORIGIN}/api/4242/security/?sentry_key=0123abcd",
+)
+
 # What the copy leaves out: host state the Dockerfile's dockerignore keeps out of the image too.
 SKIP = shutil.ignore_patterns("node_modules", "dist", "dist-staging", "coverage", ".vite")
+
+
+def artifacts_dir() -> Path:
+    """Where the tiers leave what a person may want to look at (screenshots), outside the repo."""
+    folder = Path(os.environ.get("WEBIMAGE_ARTIFACTS", CACHE.parent / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _npm(args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> None:

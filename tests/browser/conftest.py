@@ -3,31 +3,23 @@ image/site.conf verbatim (harness/nginx_site.py), loaded in headless Chromium.""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from harness.example_app import built_app
-from harness.nginx_site import CspInputs, Layout, NginxServer, image_conf_files, precompress, start_on_free_port, temporary_root
+from harness.example_app import API_ORIGIN, SENTRY_ORIGIN, TEST_CSP, artifacts_dir, built_app
+from harness.nginx_site import Layout, NginxServer, image_conf_files, precompress, start_on_free_port, temporary_root
 
-API_ORIGIN = "https://api.example.test"
-SENTRY_ORIGIN = "https://o42.ingest.us.sentry.io"
-APP_CSP = CspInputs(
-    api_url=f"{API_ORIGIN}/v1",
-    sentry_dsn=f"https://0123abcd@{SENTRY_ORIGIN.removeprefix('https://')}/4242",
-    report_uri=f"{SENTRY_ORIGIN}/api/4242/security/?sentry_key=0123abcd",
-)
+__all__ = ["API_ORIGIN", "SENTRY_ORIGIN", "APP_CSP"]
+APP_CSP = TEST_CSP
 
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """Where screenshots go (kept after the run, outside the repository)."""
-    folder = Path(os.environ.get("WEBIMAGE_ARTIFACTS", Path.home() / ".cache" / "webapp-platform" / "artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return artifacts_dir()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,16 +19,12 @@ from pathlib import Path
 import pytest
 
 from harness.docker_engine import DockerEngine, in_netns
-from tests.support.nginx_site import IMAGE_DIR, CspInputs, HarnessError
+from harness.nginx_site import IMAGE_DIR, HarnessError
 from harness.standin_bases import StandinBases, ensure_bases
-from harness.example_app import APP_DIR
+from harness.example_app import APP_DIR, TEST_CSP, artifacts_dir
 
 # The build arguments of the tier's image (the WebImage component passes the same three).
-BUILD_CSP = CspInputs(
-    api_url="https://api.example.test/v1",
-    sentry_dsn="https://0123abcd@o42.ingest.us.sentry.io/4242",
-    report_uri="https://o42.ingest.us.sentry.io/api/4242/security/?sentry_key=0123abcd",
-)
+BUILD_CSP = TEST_CSP
 IMAGE_TAG = "webimage-test/site:tier"
 # The hardened run: what the Kubernetes manifest and the README ask for.
 HARDENED = [
@@ -149,14 +144,5 @@ def container(engine: DockerEngine, image: dict) -> Iterator[Running]:
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """Where the tier writes what a person may want to look at (screenshots)."""
-    folder = Path(os.environ.get("WEBIMAGE_ARTIFACTS", Path.home() / ".cache" / "webapp-platform" / "artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return artifacts_dir()
 
-
-def require(tool: str) -> str:
-    """A host tool the tier needs; missing is an error (never a skip)."""
-    found = shutil.which(tool)
-    if found is None:
-        raise HarnessError(f"{tool} not found: run scripts/install-system-deps.sh")
-    return found

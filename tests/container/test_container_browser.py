@@ -10,10 +10,8 @@ from pathlib import Path
 
 from harness.browser import check_app
 from tests.browser.expectations import problems
+from harness.example_app import API_ORIGIN, SENTRY_ORIGIN
 from tests.container.conftest import BUILD_CSP, Running
-
-API_ORIGIN = "https://api.example.test"
-SENTRY_ORIGIN = "https://o42.ingest.us.sentry.io"
 
 
 def test_container_serves_the_app_to_a_browser_with_zero_csp_violations(container: Running, artifacts: Path) -> None:
