@@ -3,8 +3,8 @@
 # shipped site config, busybox standing in for the Alpine builder's shell tools, wrk for the
 # benchmark; for `make container`: chromium (the browser tier, Lighthouse), containerd and runc
 # (run Debian 13's dockerd: scripts/install-docker-engine.sh), debootstrap (stand-in base images),
-# curl (probes inside a container's network namespace), docker-registry (a registry on 127.0.0.1
-# for push tests; Debian enables its service on install, the tests run their own). Idempotent; installs only what is missing.
+# curl (probes inside a container's network namespace), docker-registry (the tests start their own
+# registry on 127.0.0.1 for the push test). Idempotent; installs only what is missing.
 set -euo pipefail
 packages=(nginx-light busybox wrk chromium containerd runc debootstrap curl docker-registry)
 missing=()
