@@ -5,7 +5,7 @@ Run from the repository root (`make bench` runs it so):
 
 Builds examples/app/ for production as the image does (npm ci, build, .map files deleted,
 precompressed by image/precompress.sh), serves it with Debian's nginx and image/site.conf verbatim
-(harness/nginx_site.py, as the tests do) on 127.0.0.1, and runs Lighthouse against it in Debian's
+(tests/support/nginx_site.py, as the tests do) on 127.0.0.1, and runs Lighthouse against it in Debian's
 headless Chromium. The app is built with a same-origin API (`VITE_API_URL=/api`) and no Sentry
 DSN, and Chromium resolves no host but 127.0.0.1: nothing leaves the machine, and no request fails
 for lack of network (a failed request is a console error, which best practices counts).
@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from harness.example_app import built_app
-from harness.nginx_site import (
+from tests.support.example_app import built_app
+from tests.support.nginx_site import (
     REPO_ROOT, CspInputs, HarnessError, Layout, image_conf_files, precompress, start_on_free_port, temporary_root,
 )
 

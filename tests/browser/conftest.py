@@ -1,5 +1,5 @@
 """The browser tier: the example app, built as the image builds it, served by Debian's nginx with
-image/site.conf verbatim (harness/nginx_site.py), loaded in headless Chromium."""
+image/site.conf verbatim (tests/support/nginx_site.py), loaded in headless Chromium."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.example_app import API_ORIGIN, SENTRY_ORIGIN, TEST_CSP, artifacts_dir, built_app
-from harness.nginx_site import Layout, NginxServer, image_conf_files, precompress, start_on_free_port, temporary_root
+from tests.support.example_app import API_ORIGIN, SENTRY_ORIGIN, TEST_CSP, artifacts_dir, built_app
+from tests.support.nginx_site import Layout, NginxServer, image_conf_files, precompress, start_on_free_port, temporary_root
 
 __all__ = ["API_ORIGIN", "SENTRY_ORIGIN", "APP_CSP"]
 APP_CSP = TEST_CSP

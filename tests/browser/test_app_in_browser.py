@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.browser import check_app
-from harness.example_app import built_app
-from harness.nginx_site import (
+from tests.support.browser import check_app
+from tests.support.example_app import built_app
+from tests.support.nginx_site import (
     CspInputs, Layout, NginxServer, image_conf_files, precompress, start_on_free_port, temporary_root,
 )
 from tests.browser.conftest import API_ORIGIN, APP_CSP, SENTRY_ORIGIN

@@ -1,7 +1,7 @@
 """The container tier: a real Docker engine builds image/Dockerfile unmodified and runs it hardened.
 
-Session fixtures, in order: the engine (harness/docker_engine.py: Debian 13's dockerd on its own
-socket, stopped by PID at the end), the stand-in bases (harness/standin_bases.py), the image built
+Session fixtures, in order: the engine (tests/support/docker_engine.py: Debian 13's dockerd on its own
+socket, stopped by PID at the end), the stand-in bases (tests/support/standin_bases.py), the image built
 from examples/app/ with `--build-context webimage=image/`, and one hardened container of it.
 In CI (`CI=true`) anything missing is an error; locally the tier is skipped, with the reason,
 only when this process is not root (dockerd needs root).
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.docker_engine import DockerEngine, in_netns
-from harness.nginx_site import IMAGE_DIR, HarnessError
-from harness.standin_bases import StandinBases, ensure_bases
-from harness.example_app import APP_DIR, TEST_CSP, artifacts_dir
+from tests.support.docker_engine import DockerEngine, in_netns
+from tests.support.nginx_site import IMAGE_DIR, HarnessError
+from tests.support.standin_bases import StandinBases, ensure_bases
+from tests.support.example_app import APP_DIR, TEST_CSP, artifacts_dir
 
 # The build arguments of the tier's image (the WebImage component passes the same three).
 BUILD_CSP = TEST_CSP

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.docker_engine import DockerEngine
-from harness.nginx_site import REPO_ROOT
-from harness.standin_bases import StandinBases
+from tests.support.docker_engine import DockerEngine
+from tests.support.nginx_site import REPO_ROOT
+from tests.support.standin_bases import StandinBases
 from tests.container.conftest import Running, wait_for_health
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"

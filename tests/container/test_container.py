@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.docker_engine import DockerEngine
+from tests.support.docker_engine import DockerEngine
 from tests.container.conftest import BUILD_CSP, IMAGE_TAG, Running, start_container
 
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.browser import check_app
+from tests.support.browser import check_app
 from tests.browser.expectations import problems
-from harness.example_app import API_ORIGIN, SENTRY_ORIGIN
+from tests.support.example_app import API_ORIGIN, SENTRY_ORIGIN
 from tests.container.conftest import BUILD_CSP, Running
 
 

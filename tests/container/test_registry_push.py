@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.docker_engine import DockerEngine
-from harness.nginx_site import IMAGE_DIR, temporary_root
-from harness.registry import LocalRegistry
-from harness.standin_bases import StandinBases
+from tests.support.docker_engine import DockerEngine
+from tests.support.nginx_site import IMAGE_DIR, temporary_root
+from tests.support.registry import LocalRegistry
+from tests.support.standin_bases import StandinBases
 from tests.container.conftest import APP_DIR, BUILD_CSP
 
 REPOSITORY = "webapp/site"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.nginx_site import DEBIAN_MIME_TYPES, IMAGE_DIR, CspInputs, render_csp
+from tests.support.nginx_site import DEBIAN_MIME_TYPES, IMAGE_DIR, CspInputs, render_csp
 
 GIXY = Path(sys.executable).parent / "gixy"
 CSP = CspInputs(api_url="https://api.example.test/v1", sentry_dsn="https://0123abcd@o42.ingest.us.sentry.io/4242")

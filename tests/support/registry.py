@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
-from harness.nginx_site import HarnessError, free_port, require_tool
+from tests.support.nginx_site import HarnessError, free_port, require_tool
 
 CONFIG = """version: 0.1
 log:

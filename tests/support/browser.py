@@ -11,7 +11,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from harness.nginx_site import REPO_ROOT, HarnessError, require_tool
+from tests.support.nginx_site import REPO_ROOT, HarnessError, require_tool
 
 CHECK_SCRIPT = REPO_ROOT / "tests" / "browser" / "check_app.mjs"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.docker_engine import DockerEngine
+from tests.support.docker_engine import DockerEngine
 from tests.support.nginx_site import REPO_ROOT, HarnessError, require_tool
 
 ROOTFS_SCRIPT = REPO_ROOT / "scripts" / "make-standin-rootfs.sh"
