@@ -7,7 +7,7 @@ STACK ?= staging
 # workplace), else the documented project folder a real user fills (see provider-schemas/README.md).
 SCHEMAS ?= $(firstword $(wildcard ../shared/reference/provider-schemas) provider-schemas)
 
-.PHONY: plan check test tools system-deps bench clean engine engine-test
+.PHONY: plan check test tools system-deps bench clean engine engine-test container
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.txt $(wildcard requirements.lock)
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +45,18 @@ tools: $(VENV)/.installed $(VENV)/checkov/.installed node_modules/.installed sys
 ## test: every test, with the real tools (nginx, hadolint, actionlint, kubernetes-validate, ...).
 ## The engine's own tests need `make engine` first: `make engine-test` runs them.
 test: tools
-	$(PY) -m pytest -q -n 2 --ignore=tests/engine
+	$(PY) -m pytest -q -n 2 --ignore=tests/engine --ignore=tests/container --ignore=tests/browser
+
+## container: the real web image: example app in headless Chromium behind site.conf, then a real
+## Docker engine (Debian 13 dockerd, started and stopped by the tests) building image/Dockerfile.
+container: tools
+	./scripts/install-docker-engine.sh >/dev/null
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser tests/container
 
 bench: tools
 	$(PY) bench/bench_plan.py
-	$(PY) bench/bench_nginx.py
+	$(PY) -m bench.bench_nginx
+	$(PY) -m bench.bench_lighthouse
 
 ## engine: the real Pulumi CLI, Python language host and provider plugins, cached by version under
 ## ~/.cache/webapp-platform/engine (cold: tens of minutes; warm: seconds). Last line: the bin folder.

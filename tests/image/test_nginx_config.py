@@ -97,7 +97,7 @@ def test_no_location_adds_headers() -> None:
     """An add_header inside a location would drop every server-level header for that location."""
     site = without_comments((IMAGE_DIR / "site.conf").read_text(encoding="utf-8"))
     bodies = location_bodies(site)
-    assert len(bodies) == 4
+    assert len(bodies) == 5  # health, dotfiles, static types, /assets/, /
     assert not [body for body in bodies if "add_header" in body or "expires" in body]
 
 

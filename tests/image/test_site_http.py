@@ -59,6 +59,7 @@ CASES = [
     HttpCase("well-known", "GET", "/.well-known/security.txt", 200, "no-cache"),
     HttpCase("health", "GET", "/health", 200, "no-store"),
     HttpCase("missing-asset", "GET", "/assets/index-Zz9deleted.js", 404, "no-store"),
+    HttpCase("missing-favicon", "GET", "/favicon.ico", 404, "no-store"),
     HttpCase("assets-folder", "GET", "/assets/", 404, "no-store"),
     HttpCase("dotenv", "GET", "/.env", 404, "no-store"),
     HttpCase("git-config", "GET", "/.git/config", 404, "no-store"),
@@ -126,6 +127,16 @@ def test_client_routes_get_the_app_shell(site: ServedSite, path: str) -> None:
     assert response.status == 200
     assert response.body == site.file("/index.html")
     assert response.single("Content-Type") == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    "path", ["/favicon.ico", "/x.png", "/img/Photo.JPG", "/sitemap.xml", "/manifest.webmanifest", "/a/b/c.js.map"]
+)
+def test_missing_static_files_outside_assets_are_404_not_the_shell(site: ServedSite, path: str) -> None:
+    response = site.request("GET", path)
+    assert response.status == 404
+    assert b'<div id="root">' not in response.body
+    assert response.single("Cache-Control") == "no-store"
 
 
 @pytest.mark.parametrize("path", ["/assets/index-Zz9deleted.js", "/assets/chunk-old.css", "/assets/"])
