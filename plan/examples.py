@@ -72,8 +72,11 @@ def _filled(unknown: Any, example: Any, path: list) -> Iterator[list]:
     if unknown == UNKNOWN and example not in (UNKNOWN, SECRET):
         yield path
     elif isinstance(unknown, dict) and isinstance(example, dict):
-        for key in sorted(set(unknown) & set(example)):
-            yield from _filled(unknown[key], example[key], [*path, key])
+        for key in sorted(unknown):
+            if key in example:
+                yield from _filled(unknown[key], example[key], [*path, key])
+            elif unknown[key] == UNKNOWN:  # the example resolved it to nothing (e.g. no Vercel team)
+                yield [*path, key]
     elif isinstance(unknown, list) and isinstance(example, list) and len(unknown) == len(example):
         for index, (a, b) in enumerate(zip(unknown, example)):
             yield from _filled(a, b, [*path, index])
@@ -102,7 +105,9 @@ def _replace(value: Any, paths: list[list]) -> Any:
     if [] in paths:
         return UNKNOWN
     if isinstance(value, dict):
-        return {k: _replace(v, [p[1:] for p in paths if p[0] == k]) if any(p[0] == k for p in paths) else v for k, v in value.items()}
+        absent = {p[0]: UNKNOWN for p in paths if len(p) == 1 and p[0] not in value}
+        return {**{k: _replace(v, [p[1:] for p in paths if p[0] == k]) if any(p[0] == k for p in paths) else v
+                   for k, v in value.items()}, **absent}
     if isinstance(value, list):
         return [_replace(v, [p[1:] for p in paths if p[0] == i]) if any(p[0] == i for p in paths) else v for i, v in enumerate(value)]
     return value
