@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import types
 import typing
@@ -156,6 +155,8 @@ def _unknown_key(loc: tuple) -> str:
         known = sorted(field.alias or field_name for field_name, field in StackConfig.model_fields.items())
     else:
         known = _nested_fields(loc[:-1])
+    import difflib  # only a config with an unknown key pays for it
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"{key}: unknown key{hint}; known keys here: {', '.join(known)}"

@@ -59,7 +59,7 @@ def test_owner_stack_declares_the_guardrail(plan_of, what, resource, path, value
     assert _at(RESOURCES[resource](plan_of("production")), path) is value, what
 
 
-@pytest.mark.parametrize("value", ["ghp_plaintext-token-1234", "https://hooks.slack.com/services/T0/B0/x"])
+@pytest.mark.parametrize("value", ["plaintext-token-value", "https://hooks.example.invalid/webhook"])
 def test_secret_output_marks_a_config_secret_secret(declare, value):
     """A resource whose SDK does not mark the input secret still gets "[secret]" from secret_output."""
 
