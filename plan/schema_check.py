@@ -74,8 +74,7 @@ _MAX_LISTED_NAMES = 12  # when nothing is close to a misspelt name, list at most
 ResourceKind = Literal["stack", "component", "dynamic", "stack-reference", "provider", "custom"]
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNCHECKED_REASONS: Mapping[str, str] = {
-    "dynamic": "dynamic provider: its inputs are defined by the program's own provider class, "
-    "which no package schema describes (its args dataclass types them)",
+    "dynamic": "dynamic provider: the program's own provider class defines its inputs; no package schema describes them",
     "stack-reference": "StackReference: a read of another stack's outputs through the engine's builtin "
     "provider, which publishes no package schema",
 }
