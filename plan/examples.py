@@ -20,14 +20,13 @@ UNKNOWN = "[unknown]"
 SECRET = "[secret]"
 
 
-
 def example_plan(
     stack: str, stack_file: Optional[Path], project_dir: Path, preview: dict, references: list[str],
     *, plan: Callable[..., tuple[dict, list[str]]], _seen: frozenset[str] = frozenset(),
 ) -> dict:
     """The example-values document of ``stack``, given its preview document and references."""
     outputs = {
-        name: _as_stack_outputs(_referenced_outputs(name, stack, project_dir, preview["project"], plan, _seen | {stack}))
+        name: _as_stack_outputs(_referenced_outputs(name, project_dir, preview["project"], plan, _seen | {stack}))
         for name in references
     }
     example, _ = plan(stack, stack_file, project_dir, "example", stack_outputs=outputs)
@@ -36,7 +35,7 @@ def example_plan(
 
 
 def _referenced_outputs(
-    name: str, stack: str, project_dir: Path, project: str, plan: Callable[..., tuple[dict, list[str]]], seen: frozenset[str]
+    name: str, project_dir: Path, project: str, plan: Callable[..., tuple[dict, list[str]]], seen: frozenset[str]
 ) -> dict:
     """Example outputs of the stack a StackReference names: another stack of this project."""
     parts = name.split("/")
