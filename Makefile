@@ -3,9 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= staging
-# Provider schemas for the schema check: the shared reference copy where it exists (CI, this
-# workplace), else the documented project folder a real user fills (see provider-schemas/README.md).
-SCHEMAS ?= $(firstword $(wildcard ../shared/reference/provider-schemas) provider-schemas)
 
 .PHONY: plan check test tools system-deps bench clean engine engine-test container
 
@@ -32,10 +29,12 @@ node_modules/.installed: package.json package-lock.json
 plan: $(VENV)/.installed
 	$(PY) -m plan show $(STACK)
 
-## check: the policy pack and the provider-schema check against both shipped stacks.
+## check: the policy pack and the provider-schema check (vendored provider-schemas/) against both
+## shipped stacks and the Kubernetes example.
 check: $(VENV)/.installed
-	$(PY) -m plan check staging --schemas $(SCHEMAS)
-	$(PY) -m plan check production --schemas $(SCHEMAS)
+	$(PY) -m plan check staging
+	$(PY) -m plan check production
+	$(PY) -m plan check production --stack-file stacks/examples/production-kubernetes.yaml
 
 system-deps:
 	./scripts/install-system-deps.sh
@@ -53,10 +52,10 @@ container: tools
 	./scripts/install-docker-engine.sh >/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider tests/browser tests/container
 
+## bench: every benchmark, run as a module from the repository root (tests/bench checks each entry point).
+BENCHMARKS := bench.bench_plan bench.bench_nginx bench.bench_lighthouse
 bench: tools
-	$(PY) bench/bench_plan.py
-	$(PY) -m bench.bench_nginx
-	$(PY) -m bench.bench_lighthouse
+	set -e; for module in $(BENCHMARKS); do $(PY) -m $$module; done
 
 ## engine: the real Pulumi CLI, Python language host and provider plugins, cached by version under
 ## ~/.cache/webapp-platform/engine (cold: tens of minutes; warm: seconds). Last line: the bin folder.

@@ -106,7 +106,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--stack-file", type=Path, help="use this stack file instead of Pulumi.<stack>.yaml")
     parser.add_argument("--plan-file", type=Path, help="check this plan document (from `plan show --json`) instead of planning")
     parser.add_argument("--policy-config", type=Path, help="policy config file (default policies/config/<stack>.json)")
-    parser.add_argument("--schemas", type=Path, help="folder of provider schemas (default provider-schemas/)")
+    parser.add_argument("--schemas", type=Path, help="folder of gzipped provider schemas (default: the vendored provider-schemas/)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(func=run)
 
@@ -172,8 +172,8 @@ def load_plan(stack: str, *, stack_file: Optional[Path] = None, plan_file: Optio
 
 
 def schema_check(plan: dict[str, Any], schemas: Optional[Path]) -> tuple[SchemaSummary, list[Violation]]:
-    """Run the provider-schema check (plan/schema_check.py). Without ``--schemas`` and without the
-    default folder, nothing is schema-checked and every provider type is listed as such."""
+    """Run the provider-schema check (plan/schema_check.py) against ``schemas`` or the vendored
+    ``provider-schemas/``. A pinned provider without a schema there is bad input (exit 2)."""
     from plan.schema_check import DEFAULT_SCHEMAS_DIR, SchemaError, check_plan, load_schemas, read_pins
 
     directory = schemas or DEFAULT_SCHEMAS_DIR

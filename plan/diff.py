@@ -7,7 +7,8 @@ run, untouched by the working tree's modules. No credentials and no cloud state 
 makes the diff safe to compute for pull requests from forks. It is a *desired-state* diff: what the
 program declares, not what a real ``pulumi preview`` would find in the cloud (drift is not visible).
 
-Resources are matched by URN: added, removed, updated (with property-level changes) or replaced
+Example placeholders count as unknown (a placeholder-only difference is no change). Resources are
+matched by URN: added, removed, updated (with property-level changes) or replaced
 (a change to an input the provider cannot update in place, see ``REPLACE_ON_CHANGE``, or to the
 resource's provider). Secrets are never shown: the plan carries ``"[secret]"`` in their place, and
 inputs whose name says they hold a secret are redacted even if a plan carried a value. The output
@@ -159,7 +160,13 @@ def _resource_changes(before: dict, after: dict) -> list[PropertyChange]:
 
 
 def diff_plans(base: dict, head: dict) -> list[ResourceChange]:
-    """Resource changes from ``base`` to ``head``, in head order (removals last, in base order)."""
+    """Resource changes from ``base`` to ``head``, in head order (removals last, in base order).
+
+    Example placeholders (``plan show --example-values``) count as ``"[unknown]"``: a difference
+    between placeholders, or between a placeholder and an unknown, is no change."""
+    from plan.examples import as_unknown
+
+    base, head = as_unknown(base), as_unknown(head)
     old = {r["urn"]: r for r in base.get("resources", [])}
     new = {r["urn"]: r for r in head.get("resources", [])}
     result: list[ResourceChange] = []

@@ -21,12 +21,15 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from plan.mocks import PlanMocks, RecordingMonitor, Registration, plan_value
+from plan.lean import lean_sdk
+from plan.mocks import STACK_REFERENCE, PlanMocks, RecordingMonitor, Registration, Values, plan_value
 from stackconfig.errors import ConfigError
 from stackconfig.load import load_stack_config
 from stackconfig.model import NAMESPACE, secret_keys
 
 ROOT = Path(__file__).resolve().parents[1]
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML was built with it (ten times faster), else the pure-Python one."""
 PLACEHOLDER = "plan-placeholder-secret:{key}"
 """Value of an unset secret during an offline plan: distinctive, so leak tests can look for it."""
 
@@ -38,7 +41,7 @@ def read_yaml(path: Path) -> dict:
     except OSError as err:
         raise ConfigError([f"{path}: cannot read the file ({err.strerror})"], source=str(path.name)) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         raise ConfigError([f"{path}: not valid YAML ({err})"], source=str(path.name)) from None
     if data is None:
@@ -86,13 +89,16 @@ def stack_config(project_dir: Path, stack: str, stack_file: Optional[Path]) -> t
 
 
 def run_under_mocks(
-    func: Callable[[], Any], *, project: str, stack: str, config: Optional[dict] = None, secrets: Iterable[str] = ()
+    func: Callable[[], Any], *, project: str, stack: str, config: Optional[dict] = None, secrets: Iterable[str] = (),
+    values: Values = "example", stack_outputs: Optional[dict] = None,
 ) -> tuple[RecordingMonitor, list[str]]:
     """Run ``func`` (which declares resources) under the plan's mocks; every registration awaited.
 
+    ``values="preview"`` runs it as ``pulumi preview`` would (computed values unknown); the default
+    ``"example"`` runs it as an update with example placeholders (component tests read those).
     Returns the monitor (its ``registrations``) and the warnings the program logged.
     """
-    monitor = RecordingMonitor(PlanMocks(stack))
+    monitor = RecordingMonitor(PlanMocks(stack, values, stack_outputs))
     logs = _LogRecorder()
     # As pulumi.runtime.test does: an earlier run's pending RPCs or errors must not leak into this one.
     runtime_settings.SETTINGS.rpc_manager.clear()
@@ -100,17 +106,35 @@ def run_under_mocks(
     pulumi.runtime.set_all_config(dict(config or {}), sorted(secrets))
     runtime_settings.set_root_resource(None)
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logs.logger
+        monitor.mocks, project=project, stack=stack, preview=values == "preview", monitor=monitor, logger=logs.logger
     )
-    _sync_await(run_pulumi_func(func))
+    with lean_sdk():
+        _sync_await(run_pulumi_func(func))
     return monitor, logs.warnings
 
 
-def run_stack(stack: str, stack_file: Optional[Path] = None, project_dir: Path = ROOT) -> dict:
-    """The plan document of ``stack`` (see docs/CONTRACTS.md). Raises ConfigError on bad config."""
+def run_stack(stack: str, stack_file: Optional[Path] = None, project_dir: Path = ROOT, values: Values = "preview") -> dict:
+    """The plan document of ``stack`` (see docs/CONTRACTS.md). Raises ConfigError on bad config.
+
+    ``values="preview"``: what a real ``pulumi preview`` knows, ``"[unknown]"`` elsewhere.
+    ``values="example"``: example placeholders there instead, listed under ``placeholders``.
+    """
     project_dir = Path(project_dir).resolve()
-    project, values, secrets, unset = stack_config(project_dir, stack, Path(stack_file) if stack_file else None)
-    config = load_stack_config(values, secrets)  # refuse bad config before anything runs
+    stack_path = Path(stack_file) if stack_file else None
+    preview, references = _plan(stack, stack_path, project_dir, "preview")
+    if values == "preview":
+        return preview
+    from plan.examples import example_plan  # only --example-values pays for it
+
+    return example_plan(stack, stack_path, project_dir, preview, references, plan=_plan)
+
+
+def _plan(
+    stack: str, stack_file: Optional[Path], project_dir: Path, values: Values, stack_outputs: Optional[dict] = None
+) -> tuple[dict, list[str]]:
+    """One run of the program: (plan document, fully qualified names of the stacks it references)."""
+    project, config_values, secrets, unset = stack_config(project_dir, stack, stack_file)
+    config = load_stack_config(config_values, secrets)  # refuse bad config before anything runs
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     outputs: dict[str, Any] = {}
@@ -122,16 +146,21 @@ def run_stack(stack: str, stack_file: Optional[Path] = None, project_dir: Path =
             outputs[key] = await _resolve(value)
 
     monitor, warnings = run_under_mocks(
-        program_and_outputs, project=project, stack=stack, config=values, secrets=secrets
+        program_and_outputs, project=project, stack=stack, config=config_values, secrets=secrets,
+        values=values, stack_outputs=stack_outputs,
     )
-    return {
+    document = {
         "project": project,
         "stack": stack,
+        "values": values,
         "resources": [_resource(r) for r in sorted(monitor.registrations, key=_order)],
         "outputs": outputs,
+        "placeholders": [],
         "secretsNeeded": [key for key in config.required_secrets() if key in unset],
         "warnings": warnings,
     }
+    references = sorted({str(r.inputs.get("name")) for r in monitor.registrations if r.type == STACK_REFERENCE})
+    return document, references
 
 
 class _LogRecorder(logging.Handler):

@@ -1,16 +1,27 @@
 """Mocks that stand in for the engine and the providers during an offline plan.
 
-Where one resource's output feeds another (ids, node ids, DSNs, digests, URLs), the value returned
-here is realistic in shape and deterministic (derived from type and name), so the plan shows the real
-wiring and is byte-identical across runs. The monitor records what the SDK's own MockMonitor drops:
-parent, dependencies, provider and options of every registration.
+Two kinds of values (``Values``):
+
+- ``"preview"`` (the default of ``plan show``): what a real ``pulumi preview`` of a first deployment
+  knows. A resource being created echoes its inputs back as outputs (the engine's planned state;
+  bridged and dynamic providers alike), and everything the provider computes is unknown: ids,
+  DSNs, digests, URLs. Explicit providers' ids are unknown too. Offline, a value read from a
+  service (an invoke such as the Slack integration lookup, a StackReference's outputs) is unknown
+  as well: a real preview would read it, the plan cannot.
+- ``"example"``: deterministic, realistic placeholders for docs and diagrams (derived from type, stack
+  and name), consistent with each other: the DSN's project id is the project id the alerts receive,
+  a promoted image is the one the referenced stack builds, no Vercel team id is invented for a
+  personal account. The harness marks which values are placeholders.
+
+The monitor records what the SDK's own MockMonitor drops: parent, dependencies, provider and options
+of every registration.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Literal, Mapping, Optional
 
 from google.protobuf import json_format
 from pulumi.runtime import mocks as sdk_mocks
@@ -23,6 +34,10 @@ SECRET_VALUE = rpc._special_secret_sig
 OUTPUT_VALUE = rpc._special_output_value_sig
 RESOURCE_REF = rpc._special_resource_sig
 UNKNOWN = rpc.UNKNOWN
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
+
+Values = Literal["preview", "example"]
+"""What the plan shows for values only a deployment learns: ``"[unknown]"`` or example placeholders."""
 
 
 def _digest(*parts: str, length: int = 64) -> str:
@@ -57,21 +72,27 @@ def _github(kind: str, name: str, inputs: dict) -> tuple[str, dict]:
 
 def _vercel(kind: str, name: str, inputs: dict) -> tuple[str, dict]:
     if kind == "Project":
-        return "prj_" + _digest("prj", name, length=28), {"teamId": inputs.get("teamId") or "team_" + _digest("team", length=24)}
+        # A personal account has no team: the provider then reports no team id, so none is invented.
+        return "prj_" + _digest("prj", name, length=28), {}
     return f"{kind.lower()}_{_digest(kind, name, length=20)}", {}
+
+
+def _sentry_project_id(org: str, slug: Any) -> str:
+    """One id per project, whoever asks: the project itself, its key's DSN, the alerts."""
+    return str(_number("sentry-project", org, str(slug), digits=16))
 
 
 def _sentry(kind: str, name: str, inputs: dict) -> tuple[str, dict]:
     org = inputs.get("organization", "org")
     if kind == "SentryProject":
-        project_id = str(_number("sentry-project", name, digits=16))
+        project_id = _sentry_project_id(org, inputs.get("slug"))
         return f"{org}/{inputs.get('slug')}", {"projectId": project_id, "internalId": project_id}
     if kind == "SentryTeam":
         team_id = str(_number("sentry-team", name, digits=7))
         return f"{org}/{inputs.get('slug')}", {"teamId": team_id, "internalId": team_id}
     if kind == "SentryKey":
         public = _digest("dsn", name, length=32)
-        project_id = _number("sentry-project-of-key", str(inputs.get("project")), digits=16)
+        project_id = _sentry_project_id(org, inputs.get("project"))
         host = f"o{_number('org', org, digits=6)}.ingest.us.sentry.io"
         return public, {
             "dsnPublic": f"https://{public}@{host}/{project_id}",
@@ -98,19 +119,30 @@ _BY_PACKAGE: dict[str, Callable[[str, str, dict], tuple[str, dict]]] = {
 
 
 class PlanMocks(sdk_mocks.Mocks):
-    """Deterministic, realistic outputs per resource type."""
+    """Outputs per resource type: the inputs echoed back (preview) or example placeholders."""
 
-    def __init__(self, stack: str) -> None:
+    def __init__(self, stack: str, values: Values = "example", stack_outputs: Optional[Mapping[str, dict]] = None) -> None:
         self.stack = stack
+        self.values: Values = values
+        self.stack_outputs = dict(stack_outputs or {})
+        """Example outputs of each referenced stack, by its fully qualified name (example values only)."""
         self.provider_inputs: dict[str, dict] = {}
         """Inputs of each explicit provider by URN: the GitHub owner shapes repository URLs."""
 
     def new_resource(self, args: sdk_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = dict(args.inputs)
-        if args.typ == "pulumi:pulumi:StackReference":  # a read: the SDK passes custom=False
-            return args.name, {"name": args.name, "outputs": _stack_reference_outputs(args.name)}
+        if args.typ == STACK_REFERENCE:  # a read: the SDK passes custom=False
+            target = str(inputs.get("name") or args.resource_id)
+            if self.values == "preview":
+                return target, {"name": target}  # no `outputs`: unknown during a preview
+            return target, {"name": target, "outputs": self.stack_outputs.get(target) or _stack_reference_outputs(target)}
         if not args.custom:
             return None, inputs
+        if self.values == "preview":
+            return "", inputs  # an empty id is an unknown id; computed outputs are absent, so unknown
+        return self._example(args, inputs)
+
+    def _example(self, args: sdk_mocks.MockResourceArgs, inputs: dict) -> tuple[str, dict]:
         package, _, rest = args.typ.partition(":")
         kind = rest.rsplit(":", 1)[-1]
         if package == "pulumi" and rest.startswith("providers:"):
@@ -140,8 +172,10 @@ class PlanMocks(sdk_mocks.Mocks):
 
 
 def _stack_reference_outputs(name: str) -> dict:
+    """Outputs of a referenced stack nobody planned: only for components declared on their own in
+    tests (``run_stack`` plans the referenced stack instead). Owner from the reference's org."""
     digest = "sha256:" + _digest("promoted", name)
-    return {"imageRef": f"ghcr.io/example-owner/my-app-web@{digest}", "imageDigest": digest}
+    return {"imageRef": f"ghcr.io/{name.split('/')[0].lower()}/web@{digest}", "imageDigest": digest}
 
 
 def _kubernetes_id(inputs: dict, name: str) -> str:
@@ -217,6 +251,13 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
         obj = _sync_await(rpc.serialize_properties(state, {}))
         self.resources[urn] = sdk_mocks.MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=obj)
+
+    def Invoke(self, request):  # noqa: N802
+        # Offline, what an invoke reads from a service is not known: say so, as the engine does for
+        # an invoke it cannot serve yet, instead of inventing it (example values excepted).
+        if self.mocks.values == "preview" and request.tok != "pulumi:pulumi:getResource":
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        return super().Invoke(request)
 
     def ReadResource(self, request):  # noqa: N802
         response = super().ReadResource(request)

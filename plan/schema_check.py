@@ -9,7 +9,9 @@ violations of the mandatory `provider-schema` policy:
 - a wrong type (primitive types, arrays, maps, `$ref` object and enum types, `oneOf`, `const`).
 
 Plan values `"[secret]"` and `"[unknown]"` are not type-checked at any depth (their keys still are).
-Resources of packages with no schema (and dynamic resources) are listed as not schema-checked.
+Dynamic-provider resources and StackReferences are listed as not schema-checked, with the reason; a
+resource of any other package without a loaded schema is a violation (a pinned package without a
+schema is refused when loading, see plan/schema_load.py).
 
 Usage: `load_schemas(dir, read_pins(requirements_txt))` once, then `check_plan(plan, schemas)` per plan.
 Standalone: `python -m plan.schema_check PLAN.json [--schemas DIR] [--requirements FILE] [--json]`.
@@ -69,7 +71,14 @@ _LOCAL_TYPE_REF = "#/types/"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_LISTED_NAMES = 12  # when nothing is close to a misspelt name, list at most this many valid ones
 
-ResourceKind = Literal["stack", "component", "dynamic", "provider", "custom"]
+ResourceKind = Literal["stack", "component", "dynamic", "stack-reference", "provider", "custom"]
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+UNCHECKED_REASONS: Mapping[str, str] = {
+    "dynamic": "dynamic provider: the program's own provider class defines its inputs; no package schema describes them",
+    "stack-reference": "StackReference: a read of another stack's outputs through the engine's builtin "
+    "provider, which publishes no package schema",
+}
+"""The only resources not schema-checked, and why."""
 
 
 @dataclass
@@ -96,6 +105,8 @@ def classify(token: str, project: str, component_packages: frozenset[str] | None
     """
     if token == STACK_TYPE:
         return "stack", "pulumi"
+    if token == STACK_REFERENCE_TYPE:
+        return "stack-reference", "pulumi"
     if token.startswith(PROVIDER_TYPE_PREFIX):
         return "provider", token[len(PROVIDER_TYPE_PREFIX):]
     package, _, rest = token.partition(":")
@@ -122,12 +133,13 @@ def check_plan(
         kind, package_name = classify(token, project, component_packages)
         if kind in ("stack", "component"):
             continue
-        if kind == "dynamic":
-            unchecked.setdefault(token, "dynamic provider")
+        if kind in UNCHECKED_REASONS:
+            unchecked.setdefault(token, UNCHECKED_REASONS[kind])
             continue
         package = schemas.packages.get(package_name)
-        if package is None:
-            unchecked.setdefault(token, schemas.missing_reason(package_name))
+        if package is None:  # load_schemas refuses a pinned package without schema: this one is not pinned
+            report.violations.append(_violation(str(resource.get("urn", "")), f"{token}: {schemas.missing_reason(package_name)}; "
+                                                "pin its SDK exactly and vendor its schema (provider-schemas/README.md)"))
             continue
         _check_resource(resource, kind, package, report)
     report.unchecked = [{"type": token, "reason": reason} for token, reason in unchecked.items()]

@@ -1,14 +1,16 @@
 """Load providers' published Pulumi package schemas and the provider pins they must match.
 
-A schema is the JSON that `pulumi package get-schema NAME@VERSION` prints. This module reads every
-`*.json` in a folder, identifies each by the schema's own `name` (and `version`, or the file name
-`<name>-<version>.json` when the schema carries no `version`: the published github, sentry and
-docker-build schemas do not), checks the version against the pin in `requirements.txt` and indexes
-the parts the plan check needs, once, so that checking many plans costs no further parsing.
+A schema is the JSON that `pulumi package get-schema NAME@VERSION` prints, stored gzipped as
+`<name>-<version>.json.gz`. This module reads every such file in a folder, identifies each by the
+schema's own `name` (and `version`, or the file name when the schema carries no `version`: the
+published github, sentry and docker-build schemas do not), checks the version against the pin in
+`requirements.txt`, refuses a pinned provider without a schema, and indexes the parts the plan check
+needs, once, so that checking many plans costs no further parsing.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Mapping
@@ -16,8 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-# The default folder a user fills with `pulumi package get-schema` (see provider-schemas/README.md).
+# The vendored schemas, committed with the repository (see provider-schemas/README.md).
 DEFAULT_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "provider-schemas"
+SCHEMA_SUFFIX = ".json.gz"
+"""Schemas are stored gzipped (written with mtime 0, so the bytes depend on the content only)."""
 
 # PyPI distributions of Pulumi providers are named `<prefix><package>`; these prefixes are stripped.
 PROVIDER_DIST_PREFIXES: tuple[str, ...] = ("pulumi-", "pulumiverse-")
@@ -130,19 +134,26 @@ def _provider_package(distribution: str) -> str | None:
 
 
 def load_schemas(schemas_dir: Path, pins: Mapping[str, str]) -> SchemaSet:
-    """Read and index every `*.json` schema in `schemas_dir` whose package `pins` names.
+    """Read and index the `<name>-<version>.json.gz` schema of every package `pins` names.
 
-    Raises SchemaError when the folder is missing, a file is not a package schema, two files describe
-    one package, or a schema's version differs from its pin. Schemas of packages that are not pinned
-    are not loaded (their resources are then reported as not schema-checked).
+    Raises SchemaError when the folder is missing, a file is not a gzipped package schema, two files
+    describe one package, a schema's version differs from its pin, or a pinned package has no schema
+    (its resources could not be checked). Schemas of packages that are not pinned are not loaded.
     """
     if not schemas_dir.is_dir():
         raise SchemaError(
-            f"schema folder {schemas_dir} does not exist; create it and fill it as "
-            f"provider-schemas/README.md shows (`pulumi package get-schema NAME@VERSION > DIR/NAME-VERSION.json`)"
+            f"schema folder {schemas_dir} does not exist; the repository ships it (provider-schemas/): "
+            f"restore it from git, or see provider-schemas/README.md to fill another folder"
+        )
+    # A schema left uncompressed would be ignored silently: refuse it, naming the fix.
+    stray = sorted(p.name for p in schemas_dir.glob("*.json") if any(p.stem.startswith(f"{name}-") for name in pins))
+    if stray:
+        raise SchemaError(
+            f"{schemas_dir}: {', '.join(stray)} is not read (schemas are kept gzipped); compress it with "
+            f"`gzip -n9 {schemas_dir}/{stray[0]}` (see provider-schemas/README.md)"
         )
     packages: dict[str, PackageSchema] = {}
-    for path in sorted(schemas_dir.glob("*.json")):
+    for path in sorted(schemas_dir.glob(f"*{SCHEMA_SUFFIX}")):
         doc = _read_json(path)
         name, version = _identify(doc, path)
         if name not in pins:
@@ -150,26 +161,34 @@ def load_schemas(schemas_dir: Path, pins: Mapping[str, str]) -> SchemaSet:
         if name in packages:
             raise SchemaError(
                 f"{packages[name].path.name} and {path.name} both hold the schema of {name} in {schemas_dir}; "
-                f"keep only {name}-{pins[name]}.json"
+                f"keep only {name}-{pins[name]}{SCHEMA_SUFFIX}"
             )
         if version != pins[name]:
             raise SchemaError(
                 f"{path.name} is the schema of {name} {version}, but requirements.txt pins {name} {pins[name]}; "
-                f"replace it: pulumi package get-schema {name}@{pins[name]} > {schemas_dir}/{name}-{pins[name]}.json "
-                f"(and delete {path.name})"
+                f"replace it with the schema of {name}@{pins[name]} as {schemas_dir}/{name}-{pins[name]}{SCHEMA_SUFFIX} "
+                f"(provider-schemas/README.md) and delete {path.name}"
             )
         packages[name] = _index_package(doc, name, version, path)
+    missing = sorted(set(pins) - set(packages))
+    if missing:
+        raise SchemaError(
+            "no provider schema for "
+            + ", ".join(f"{name}@{pins[name]} (expected {schemas_dir}/{name}-{pins[name]}{SCHEMA_SUFFIX})" for name in missing)
+            + "; every pinned provider needs its schema so that all its resources are checked (provider-schemas/README.md)"
+        )
     return SchemaSet(directory=schemas_dir, pins=dict(pins), packages=packages)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    """Parse one schema file, with errors that name it."""
+    """Parse one gzipped schema file, with errors that name it."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SchemaError(f"cannot read {path}: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SchemaError(f"{path} is not valid JSON: {exc}") from None
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except OSError as exc:  # also gzip.BadGzipFile
+        raise SchemaError(f"cannot read {path} as a gzip file: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
+        raise SchemaError(f"{path} does not hold valid JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) or not isinstance(doc.get("resources", {}), dict):
         raise SchemaError(
             f"{path} is not a Pulumi package schema (expected an object with a `name` and `resources`, "
@@ -179,18 +198,19 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _identify(doc: dict[str, Any], path: Path) -> tuple[str, str]:
-    """(name, version) of a schema: its own fields, else the version from `<name>-<version>.json`."""
+    """(name, version) of a schema: its own fields, else the version from `<name>-<version>.json.gz`."""
     name: str = doc["name"]
     version = doc.get("version")
     if isinstance(version, str) and version:
         return name, version.removeprefix("v")
-    # Published schemas often carry no version (the engine learns it from the plugin); the README's
-    # fill command names the file `<name>-<version>.json`, so the file name is the record of it.
-    if path.stem.startswith(f"{name}-") and len(path.stem) > len(name) + 1:
-        return name, path.stem[len(name) + 1:].removeprefix("v")
+    # Published schemas often carry no version (the engine learns it from the plugin); the file
+    # name `<name>-<version>.json.gz` is the record of it.
+    stem = path.name[: -len(SCHEMA_SUFFIX)]
+    if stem.startswith(f"{name}-") and len(stem) > len(name) + 1:
+        return name, stem[len(name) + 1:].removeprefix("v")
     raise SchemaError(
         f"cannot tell which version of {name} {path} describes: it has no `version` field and its file "
-        f"name is not {name}-<version>.json; rename it to {name}-<version>.json"
+        f"name is not {name}-<version>{SCHEMA_SUFFIX}; rename it to {name}-<version>{SCHEMA_SUFFIX}"
     )
 
 

@@ -1,4 +1,8 @@
-"""``python -m plan show STACK``: the resource tree, or the plan document with ``--json``."""
+"""``python -m plan show STACK``: the resource tree, or the plan document with ``--json``.
+
+By default values are what a real ``pulumi preview`` knows (``"[unknown]"`` elsewhere);
+``--example-values`` fills those in with example placeholders, marked as such in the tree.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,23 @@ from pathlib import Path
 
 from plan.harness import run_stack
 
+PLACEHOLDER_MARK = "  (example placeholder)"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("show", help="print the resources a stack declares (offline)")
     parser.add_argument("stack", help="stack name: staging or production")
     parser.add_argument("--stack-file", type=Path, help="use this stack file instead of Pulumi.<stack>.yaml")
     parser.add_argument("--json", action="store_true", help="print the plan document as JSON")
+    parser.add_argument(
+        "--example-values", action="store_true",
+        help="show deterministic example placeholders instead of [unknown] (for docs and diagrams)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    plan = run_stack(args.stack, stack_file=args.stack_file)
+    plan = run_stack(args.stack, stack_file=args.stack_file, values="example" if args.example_values else "preview")
     sys.stdout.write(to_json(plan) if args.json else tree(plan))
     return 0
 
@@ -43,7 +53,13 @@ def tree(plan: dict) -> str:
 
     walk(None, 1)
     lines.append("outputs:")
-    lines += [f"  {key}: {value}" for key, value in sorted(plan["outputs"].items())]
+    placeholders = {tuple(p["path"]) for p in plan.get("placeholders") or [] if p["urn"] is None}
+    lines += [
+        f"  {key}: {value}{PLACEHOLDER_MARK if any(path[:1] == (key,) for path in placeholders) else ''}"
+        for key, value in sorted(plan["outputs"].items())
+    ]
+    if placeholders:
+        lines.append(f"{PLACEHOLDER_MARK.strip()}: an example value; a real preview shows it as [unknown]")
     if plan.get("secretsNeeded"):
         lines.append("secrets a real run needs (pulumi config set --secret KEY VALUE -s STACK):")
         lines += [f"  {key}" for key in plan["secretsNeeded"]]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import json
+import types
+import typing
 from typing import Any, Iterable, Mapping, Optional
 
 import pulumi
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from stackconfig.errors import ConfigError
 from stackconfig.model import NAMESPACE, StackConfig, secret_keys
@@ -49,7 +50,7 @@ def load_stack_config(raw: Mapping[str, Any], secret: Iterable[str], organizatio
                 f"use {NAMESPACE}:{_PROVIDER_NAMESPACES[namespace]} instead"
             )
         elif namespace == NAMESPACE:
-            values[key] = _decode(value)
+            values[key] = decode(key, value)
     for key in secret_keys():
         if key in values and f"{NAMESPACE}:{key}" not in secret:
             problems.append(
@@ -85,14 +86,43 @@ def secret_output(value) -> pulumi.Output[str]:
     return pulumi.Output.secret(value.get_secret_value())
 
 
-def _decode(value: Any) -> Any:
-    """Config values arrive as strings; objects, lists, numbers and booleans as JSON text."""
-    if not isinstance(value, str):
+def decode(key: str, value: Any) -> Any:
+    """A config value as the model field ``key`` expects it.
+
+    The engine hands every value over as a string, objects, lists, numbers and booleans as JSON
+    text. Only a field that expects something other than text is JSON-decoded; text fields and
+    secrets keep the string as written (``"1e3"`` stays ``"1e3"``, a secret ``true`` stays ``"true"``).
+    JSON's ``NaN``/``Infinity`` are not numbers here: such a value stays a string and the model
+    refuses it by name.
+    """
+    field = _FIELDS.get(key)
+    if not isinstance(value, str) or field is None or wants_text(field.annotation):
         return value
     try:
-        return json.loads(value)
+        return json.loads(value, parse_constant=_not_a_number)
     except ValueError:
-        return value
+        return value  # the model reports it: "got 'two'; expected a valid integer"
+
+
+def wants_text(annotation: Any) -> bool:
+    """Whether a field takes text as written: str (and subclasses, str enums), SecretStr, a Literal
+    of strings, or an Optional/Union/Annotated of one of those."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return wants_text(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(wants_text(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+    if origin is typing.Literal:
+        return all(isinstance(arg, str) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and issubclass(annotation, (str, SecretStr))
+
+
+def _not_a_number(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+_FIELDS = {field.alias or name: field for name, field in StackConfig.model_fields.items()}
+"""Model fields by the camelCase key a stack file uses."""
 
 
 def _key_path(loc: tuple) -> str:
@@ -130,6 +160,8 @@ def _unknown_key(loc: tuple) -> str:
         known = sorted(field.alias or field_name for field_name, field in StackConfig.model_fields.items())
     else:
         known = _nested_fields(loc[:-1])
+    import difflib  # only a config with an unknown key pays for it
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"{key}: unknown key{hint}; known keys here: {', '.join(known)}"

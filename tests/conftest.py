@@ -21,12 +21,13 @@ def root() -> Path:
 
 @pytest.fixture
 def plan_of() -> Callable[..., dict]:
-    """The plan document of a shipped stack (computed once per session, handed out as a copy)."""
+    """The plan document of a shipped stack (computed once per session, handed out as a copy):
+    preview semantics, or ``values="example"`` for example placeholders."""
 
-    def get(stack: str, stack_file: Path | None = None) -> dict:
-        key = (stack, str(stack_file))
+    def get(stack: str, stack_file: Path | None = None, values: str = "preview") -> dict:
+        key = (stack, str(stack_file), values)
         if key not in _PLANS:
-            _PLANS[key] = run_stack(stack, stack_file=stack_file)
+            _PLANS[key] = run_stack(stack, stack_file=stack_file, values=values)
         return copy.deepcopy(_PLANS[key])
 
     return get

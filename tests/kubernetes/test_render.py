@@ -57,7 +57,7 @@ def example_plan() -> dict:
 
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    return run_stack("production", stack_file=EXAMPLE)
+    return run_stack("production", stack_file=EXAMPLE, values="example")  # concrete manifests to validate
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import pytest
 from plan.__main__ import main as plan_cli
 from plan.harness import ROOT
 
-SHARED_SCHEMAS = ROOT.parent / "shared" / "reference" / "provider-schemas"
 
 
 def _write(tmp_path: Path, plan: dict, name: str = "plan.json") -> Path:
@@ -55,7 +54,7 @@ def test_json_report_merges_the_provider_schema_check(plan_of, tmp_path, capsys)
     ruleset = _main_ruleset(plan)
     pull_request = ruleset["inputs"]["rules"]["pullRequest"]
     pull_request["requiredApprovingReviewCont"] = pull_request.pop("requiredApprovingReviewCount")
-    code = plan_cli(["check", "production", "--plan-file", str(_write(tmp_path, plan)), "--json", "--schemas", str(SHARED_SCHEMAS)])
+    code = plan_cli(["check", "production", "--plan-file", str(_write(tmp_path, plan)), "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 1
     assert all(set(v) == {"policy", "urn", "message", "enforcementLevel"} for v in report["violations"])
@@ -66,8 +65,9 @@ def test_json_report_merges_the_provider_schema_check(plan_of, tmp_path, capsys)
     assert by_policy["provider-schema"]["urn"] == ruleset["urn"]
     schema = report["schema"]
     assert schema["resourcesChecked"] > 20 and schema["propertiesChecked"] > 100
-    assert "github@6.15.0" in schema["packages"]
-    assert {u["type"] for u in schema["unchecked"]} >= {"vercel:index/project:Project"}
+    assert schema["directory"] == "provider-schemas"
+    assert sorted(schema["packages"]) == ["docker-build@0.0.22", "github@6.15.0", "kubernetes@4.34.2", "sentry@0.0.9", "vercel@5.21.1"]
+    assert {u["type"] for u in schema["unchecked"]} == {"pulumi:pulumi:StackReference", "pulumi-python:dynamic/sentry:Alert"}
 
 
 def _not_json(tmp_path: Path) -> Path:
@@ -90,6 +90,7 @@ def _bad_policy_config(tmp_path: Path) -> Path:
         (["check", "production", "--plan-file", "/nonexistent/plan.json"], "cannot read plan file /nonexistent/plan.json"),
         (["check", "qa"], "no policy config for stack 'qa': expected policies/config/qa.json"),
         (["check", "production", "--schemas", "/nonexistent/schemas"], "schema folder /nonexistent/schemas does not exist"),
+        (["check", "production", "--schemas", "EMPTY_DIR"], "no provider schema for docker-build@0.0.22 (expected "),
         (["check", "staging", "--plan-file", "PLAN_OF_PRODUCTION"], "is the plan of stack 'production', not 'staging'"),
         (["check", "production", "--plan-file", "NOT_JSON"], "not valid JSON"),
         (["check", "production", "--policy-config", "BAD_CONFIG"], "policy 'default-branch-requires-pull-request' has no setting minAprovals"),
@@ -100,6 +101,7 @@ def test_bad_input_exits_2_with_a_message(args: list[str], message: str, plan_of
         "PLAN_OF_PRODUCTION": lambda: str(_write(tmp_path, plan_of("production"))),
         "NOT_JSON": lambda: str(_not_json(tmp_path)),
         "BAD_CONFIG": lambda: str(_bad_policy_config(tmp_path)),
+        "EMPTY_DIR": lambda: str(tmp_path),
     }
     argv = [substitutes[a]() if a in substitutes else a for a in args]
     assert plan_cli(argv) == 2
@@ -118,9 +120,9 @@ def test_command_line_end_to_end() -> None:
     """`python -m plan check staging` as CI runs it: a fresh process plans and checks."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(
-        [sys.executable, "-m", "plan", "check", "staging", "--schemas", str(SHARED_SCHEMAS)],
+        [sys.executable, "-m", "plan", "check", "staging"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[-1] == "passed: 0 mandatory violation(s), 0 advisory"
-    assert "docker-build@0.0.22, github@6.15.0, sentry@0.0.9" in proc.stdout
+    assert "provider schemas (provider-schemas: docker-build@0.0.22, github@6.15.0, kubernetes@4.34.2, sentry@0.0.9, vercel@5.21.1)" in proc.stdout

@@ -188,3 +188,35 @@ def test_diff_against_an_unknown_ref_is_refused(repo: Path) -> None:
     assert proc.returncode == 2
     assert "'no-such-ref' is not a commit" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def _example_variant(plan: dict) -> dict:
+    """The same example plan with every placeholder given another example value."""
+    variant = copy.deepcopy(plan)
+    by_urn = {r["urn"]: r for r in variant["resources"]}
+    for mark in plan["placeholders"]:
+        holder = variant["outputs"] if mark["urn"] is None else by_urn[mark["urn"]]["inputs"]
+        for key in mark["path"][:-1]:
+            holder = holder[key]
+        last = mark["path"][-1]
+        if last in holder:  # else the example resolved it to nothing, and stays so
+            holder[last] = f"other-{holder[last]}"
+    return variant
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_placeholder_only_differences_are_no_change(plan_of, stack) -> None:
+    example, preview = plan_of(stack, values="example"), plan_of(stack)
+    variant = _example_variant(example)
+    assert variant["resources"] != example["resources"]  # the variant does differ, in placeholders only
+    assert diff_plans(example, variant) == []
+    assert diff_plans(preview, example) == [] and diff_plans(example, preview) == []
+
+
+def test_a_real_change_beside_placeholders_is_still_reported(plan_of) -> None:
+    example = plan_of("production", values="example")
+    head = _example_variant(example)
+    domain = next(r for r in head["resources"] if r["type"].endswith(":ProjectDomain"))
+    domain["inputs"]["domain"] = "www.example.com"
+    changes = diff_plans(example, head)
+    assert [(c.name, c.kind, [p.path for p in c.changes]) for c in changes] == [(domain["name"], "replace", ["domain"])]

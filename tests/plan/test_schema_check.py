@@ -1,4 +1,4 @@
-"""Provider-schema check of the offline plan (issue 7), against the published schemas in shared/.
+"""Provider-schema check of the offline plan, against the vendored schemas in provider-schemas/.
 
 Hand-built plans use real resource types with realistic inputs; each mutation must produce exactly
 one violation at the right JSON path. Features the shipped schemas do not use (oneOf, const, number,
@@ -8,6 +8,7 @@ builtin and foreign refs, inline objects) are covered by a small synthetic schem
 from __future__ import annotations
 
 import copy
+import gzip
 import importlib.metadata
 import importlib.util
 import json
@@ -21,16 +22,20 @@ import pytest
 from plan.schema_check import POLICY_NAME, SchemaError, SchemaSet, check_plan, classify, load_schemas, main, read_pins
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS_DIR = REPO_ROOT.parent / "shared/reference/provider-schemas"
+SCHEMAS_DIR = REPO_ROOT / "provider-schemas"
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 
-# Schema package -> (PyPI distribution, Python module) of its installed SDK; the schema files in
-# SCHEMAS_DIR must describe exactly the versions requirements.txt pins for these.
-SHARED_SCHEMA_PACKAGES: dict[str, tuple[str, str]] = {
+# Schema package -> (PyPI distribution, Python module) of its installed SDK; the vendored schema
+# files must describe exactly the versions requirements.txt pins for every one of these.
+PROVIDER_PACKAGES: dict[str, tuple[str, str]] = {
     "github": ("pulumi-github", "pulumi_github"),
     "sentry": ("pulumiverse-sentry", "pulumiverse_sentry"),
     "docker-build": ("pulumi-docker-build", "pulumi_docker_build"),
+    "vercel": ("pulumiverse-vercel", "pulumiverse_vercel"),
+    "kubernetes": ("pulumi-kubernetes", "pulumi_kubernetes"),
 }
+# The packages the hand-built plan below uses; its tests load only their schemas.
+PLAN_PACKAGES = ("github", "sentry", "docker-build")
 
 PROJECT = "webapp-platform"
 STACK_URN = f"urn:pulumi:staging::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-staging"
@@ -38,8 +43,19 @@ STACK_URN = f"urn:pulumi:staging::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-stag
 
 @pytest.fixture(scope="module")
 def schemas() -> SchemaSet:
-    """The shared schemas, loaded and indexed once for this module (read-only afterwards)."""
-    return load_schemas(SCHEMAS_DIR, read_pins(REQUIREMENTS))
+    """The vendored schemas of PLAN_PACKAGES, loaded and indexed once (read-only afterwards)."""
+    pins = read_pins(REQUIREMENTS)
+    return load_schemas(SCHEMAS_DIR, {name: pins[name] for name in PLAN_PACKAGES})
+
+
+@pytest.fixture()
+def plan_requirements(tmp_path: Path) -> Path:
+    """A requirements file pinning only PLAN_PACKAGES, as requirements.txt pins them."""
+    pins = read_pins(REQUIREMENTS)
+    names = {"github": "pulumi-github", "sentry": "pulumiverse-sentry", "docker-build": "pulumi-docker-build"}
+    path = tmp_path / "plan-requirements.txt"
+    path.write_text("".join(f"{names[p]}=={pins[p]}\n" for p in PLAN_PACKAGES), encoding="utf-8")
+    return path
 
 
 def _res(type_: str, name: str, inputs: dict[str, Any], parent: str | None = STACK_URN) -> dict[str, Any]:
@@ -132,9 +148,8 @@ def clean_plan() -> dict[str, Any]:
             "cacheTo": [{"registry": {"ref": "ghcr.io/acme/web:cache", "mode": "max", "imageManifest": True}}],
             "registries": [{"address": "ghcr.io", "username": "acme", "password": "[secret]"}],
         }),
-        _res(VERCEL_PROJECT, "web", {"name": "web", "framework": "vite"}),
-        _res(K8S_DEPLOYMENT, "web", {"apiVersion": "apps/v1", "kind": "Deployment"}),
         _res(DYNAMIC_ALERT, "errors-alert", {"name": "errors"}),
+        _res("pulumi:pulumi:StackReference", "source", {"name": "acme/web/staging"}),
     ]
     return {"project": PROJECT, "stack": "staging", "resources": resources, "outputs": {}}
 
@@ -160,23 +175,29 @@ def test_clean_plan_has_no_violations_and_counts_what_it_checked(schemas: Schema
     assert report.properties_checked > 100
 
 
-def test_types_without_schema_are_listed_once_with_a_reason_and_components_are_not(schemas: SchemaSet) -> None:
+def test_only_dynamic_resources_and_stack_references_are_unchecked_each_with_its_reason(schemas: SchemaSet) -> None:
     plan = clean_plan()
-    plan["resources"].append(_res(VERCEL_PROJECT, "web-2", {"name": "web-2"}))  # same type: listed once
+    plan["resources"].append(_res(DYNAMIC_ALERT, "errors-alert-2", {"name": "errors-2"}))  # same type: listed once
     report = check_plan(plan, schemas)
-    assert report.unchecked == [
-        {"type": VERCEL_PROJECT, "reason": f"no schema for vercel@5.21.1 in {SCHEMAS_DIR}"},
-        {"type": K8S_DEPLOYMENT, "reason": f"no schema for kubernetes@4.34.2 in {SCHEMAS_DIR}"},
-        {"type": DYNAMIC_ALERT, "reason": "dynamic provider"},
-    ]
+    assert [item["type"] for item in report.unchecked] == [DYNAMIC_ALERT, "pulumi:pulumi:StackReference"]
+    reasons = [item["reason"] for item in report.unchecked]
+    assert reasons[0].startswith("dynamic provider: ") and "no package schema" in reasons[0]
+    assert reasons[1].startswith("StackReference: ") and "builtin provider" in reasons[1]
 
 
-def test_unpinned_package_is_listed_unchecked(schemas: SchemaSet) -> None:
-    plan = {"project": PROJECT, "resources": [_res("random:index/randomPet:RandomPet", "pet", {})]}
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("random:index/randomPet:RandomPet", "no pinned version of random in requirements.txt"),
+        (VERCEL_PROJECT, "no pinned version of vercel in requirements.txt"),  # not in this schema set's pins
+    ],
+)
+def test_a_resource_of_a_package_without_schema_is_a_violation(schemas: SchemaSet, token: str, reason: str) -> None:
+    plan = {"project": PROJECT, "resources": [_res(token, "thing", {})]}
     report = check_plan(plan, schemas)
-    assert report.unchecked == [{"type": "random:index/randomPet:RandomPet",
-                                 "reason": "no pinned version of random in requirements.txt"}]
-    assert report.resources_checked == 0
+    assert report.unchecked == [] and report.resources_checked == 0
+    assert [(v["urn"], v["enforcementLevel"]) for v in report.violations] == [(_urn(token, "thing"), "mandatory")]
+    assert report.violations[0]["message"].startswith(f"{token}: {reason}; pin its SDK exactly and vendor its schema")
 
 
 def test_deprecated_inputs_are_noted_not_violations(schemas: SchemaSet) -> None:
@@ -438,7 +459,7 @@ DEMO_SCHEMA: dict[str, Any] = {
 
 @pytest.fixture()
 def demo_schemas(tmp_path: Path) -> SchemaSet:
-    (tmp_path / "demo.json").write_text(json.dumps(DEMO_SCHEMA), encoding="utf-8")
+    _write(tmp_path / "demo.json.gz", DEMO_SCHEMA)
     return load_schemas(tmp_path, {"demo": "1.2.3"})
 
 
@@ -490,21 +511,52 @@ def test_provider_required_inputs_and_engine_inputs(demo_schemas: SchemaSet, inp
 # Loading schemas and pins
 
 
-def test_shared_schema_files_match_the_pins_and_the_installed_sdks() -> None:
-    """Keeps requirements.txt, the shared schema files and the installed SDKs in step."""
+@pytest.mark.parametrize("name", sorted(PROVIDER_PACKAGES))
+def test_vendored_schema_matches_its_pin_and_the_installed_sdk(name: str) -> None:
+    """Keeps requirements.txt, the vendored schema files and the installed SDKs in step, per package."""
     pins = read_pins(REQUIREMENTS)
-    loaded = load_schemas(SCHEMAS_DIR, pins)
-    assert sorted(loaded.packages) == sorted(SHARED_SCHEMA_PACKAGES)
-    for name, (distribution, module) in SHARED_SCHEMA_PACKAGES.items():
-        package = loaded.packages[name]
-        assert package.version == pins[name] == importlib.metadata.version(distribution), name
-        # The SDK generated from this schema registers exactly its resource types.
-        spec = importlib.util.find_spec(module)
-        assert spec is not None and spec.submodule_search_locations, module
-        sdk_tokens: set[str] = set()
-        for source in Path(next(iter(spec.submodule_search_locations))).rglob("*.py"):
-            sdk_tokens.update(re.findall(r"__init__\(\s*'([^':]+:[^']+)'", source.read_text(encoding="utf-8")))
-        assert sdk_tokens == set(package.resources), name
+    assert set(pins) == set(PROVIDER_PACKAGES)  # a new provider SDK needs a row above and a vendored schema
+    distribution, module = PROVIDER_PACKAGES[name]
+    package = load_schemas(SCHEMAS_DIR, {name: pins[name]}).packages[name]
+    assert package.path.name == f"{name}-{pins[name]}.json.gz"
+    assert package.version == pins[name] == importlib.metadata.version(distribution)
+    # The SDK generated from this schema registers exactly its resource types.
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.submodule_search_locations, module
+    sdk_tokens: set[str] = set()
+    for source in Path(next(iter(spec.submodule_search_locations))).rglob("*.py"):
+        sdk_tokens.update(re.findall(r"__init__\(\s*'([^':]+:[^']+)'", source.read_text(encoding="utf-8")))
+    assert sdk_tokens == set(package.resources)
+
+
+def test_the_vendored_folder_holds_every_pinned_schema_and_nothing_else() -> None:
+    pins = read_pins(REQUIREMENTS)
+    loaded = load_schemas(SCHEMAS_DIR, pins)  # raises when a pinned provider has no schema
+    assert sorted(loaded.packages) == sorted(pins)
+    assert sorted(p.name for p in SCHEMAS_DIR.iterdir()) == sorted(
+        ["README.md"] + [f"{name}-{version}.json.gz" for name, version in pins.items()]
+    )
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMAS_DIR.glob("*.json.gz")), ids=lambda p: p.name)
+def test_vendored_files_are_reproducible_gzip(path: Path) -> None:
+    """gzip header without a timestamp or file name: the bytes depend on the schema alone."""
+    header = path.read_bytes()[:10]
+    assert header[:3] == b"\x1f\x8b\x08"  # gzip, deflate
+    assert header[3] & 0x08 == 0, "the header stores a file name (use gzip -n)"
+    assert header[4:8] == b"\0\0\0\0", "the header stores a modification time (use gzip -n)"
+    json.loads(gzip.decompress(path.read_bytes()))
+
+
+def test_a_pinned_provider_without_schema_is_an_error_naming_package_version_and_folder(tmp_path: Path) -> None:
+    _write(tmp_path / "github-6.15.0.json.gz", {"name": "github", "resources": {}})
+    with pytest.raises(SchemaError) as caught:
+        load_schemas(tmp_path, {"github": "6.15.0", "vercel": "5.21.1", "kubernetes": "4.34.2"})
+    message = str(caught.value)
+    assert message.startswith("no provider schema for kubernetes@4.34.2 ")
+    assert f"(expected {tmp_path}/vercel-5.21.1.json.gz)" in message
+    assert f"(expected {tmp_path}/kubernetes-4.34.2.json.gz)" in message
+    assert "github" not in message
 
 
 def test_read_pins_maps_pypi_names_to_schema_packages(tmp_path: Path) -> None:
@@ -535,40 +587,52 @@ def test_read_pins_rejects_a_provider_that_is_not_pinned_exactly(tmp_path: Path,
 
 
 def _write(path: Path, doc: dict[str, Any] | str) -> None:
-    path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    """A schema (or plan) file; gzipped when its name ends in .gz, as the vendored schemas are."""
+    data = (doc if isinstance(doc, str) else json.dumps(doc)).encode()
+    path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
 
 
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
         pytest.param(
-            {"sentry-0.0.8.json": {"name": "sentry", "resources": {}}},
-            ["sentry-0.0.8.json is the schema of sentry 0.0.8, but requirements.txt pins sentry 0.0.9",
-             "pulumi package get-schema sentry@0.0.9 > ", "/sentry-0.0.9.json"],
+            {"sentry-0.0.8.json.gz": {"name": "sentry", "resources": {}}},
+            ["sentry-0.0.8.json.gz is the schema of sentry 0.0.8, but requirements.txt pins sentry 0.0.9",
+             "the schema of sentry@0.0.9 as ", "/sentry-0.0.9.json.gz"],
             id="file-name-version-mismatch",
         ),
         pytest.param(
-            {"sentry.json": {"name": "sentry", "version": "v0.1.0", "resources": {}}},
-            ["sentry.json is the schema of sentry 0.1.0, but requirements.txt pins sentry 0.0.9"],
+            {"sentry.json.gz": {"name": "sentry", "version": "v0.1.0", "resources": {}}},
+            ["sentry.json.gz is the schema of sentry 0.1.0, but requirements.txt pins sentry 0.0.9"],
             id="version-field-mismatch",
         ),
         pytest.param(
-            {"a.json": {"name": "sentry", "version": "0.0.9"}, "b.json": {"name": "sentry", "version": "0.0.9"}},
-            ["a.json and b.json both hold the schema of sentry", "keep only sentry-0.0.9.json"],
+            {"a.json.gz": {"name": "sentry", "version": "0.0.9"}, "b.json.gz": {"name": "sentry", "version": "0.0.9"}},
+            ["a.json.gz and b.json.gz both hold the schema of sentry", "keep only sentry-0.0.9.json.gz"],
             id="two-files-one-package",
         ),
         pytest.param(
-            {"sentry.json": {"name": "sentry", "resources": {}}},
-            ["cannot tell which version of sentry", "rename it to sentry-<version>.json"],
+            {"sentry.json.gz": {"name": "sentry", "resources": {}}},
+            ["cannot tell which version of sentry", "rename it to sentry-<version>.json.gz"],
             id="no-version-anywhere",
         ),
-        pytest.param({"broken.json": "{not json"}, ["broken.json is not valid JSON"], id="invalid-json"),
-        pytest.param({"other.json": {"openapi": "3.0.0"}}, ["other.json is not a Pulumi package schema"], id="not-a-schema"),
+        pytest.param({"broken.json.gz": "{not json"}, ["broken.json.gz does not hold valid JSON"], id="invalid-json"),
+        pytest.param({"plain.json.gz": "PK\x03\x04"}, ["plain.json.gz does not hold valid JSON"], id="not-json-inside"),
+        pytest.param({"other.json.gz": {"openapi": "3.0.0"}}, ["other.json.gz is not a Pulumi package schema"], id="not-a-schema"),
+        pytest.param(
+            {"sentry-0.0.9.json": {"name": "sentry", "resources": {}}},
+            ["sentry-0.0.9.json is not read (schemas are kept gzipped)", "gzip -n9 "],
+            id="uncompressed-file",
+        ),
+        pytest.param({"sentry-0.0.9.json.gz": b"not gzip"}, ["cannot read ", "as a gzip file"], id="not-gzip"),
     ],
 )
 def test_unusable_schema_folders_raise_a_clear_error(tmp_path: Path, files: dict[str, Any], expected: list[str]) -> None:
     for file_name, doc in files.items():
-        _write(tmp_path / file_name, doc)
+        if isinstance(doc, bytes):
+            (tmp_path / file_name).write_bytes(doc)
+        else:
+            _write(tmp_path / file_name, doc)
     with pytest.raises(SchemaError) as caught:
         load_schemas(tmp_path, {"sentry": "0.0.9"})
     for part in expected:
@@ -581,42 +645,40 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 
 
 def test_schema_of_an_unpinned_package_is_not_loaded(tmp_path: Path) -> None:
-    _write(tmp_path / "random-4.0.0.json", {"name": "random", "resources": {}})
-    assert load_schemas(tmp_path, {"github": "6.15.0"}).packages == {}
+    _write(tmp_path / "random-4.0.0.json.gz", {"name": "random", "resources": {}})
+    _write(tmp_path / "github-6.15.0.json.gz", {"name": "github", "resources": {}})
+    assert list(load_schemas(tmp_path, {"github": "6.15.0"}).packages) == ["github"]
 
 
-def test_empty_folder_lists_every_provider_resource_unchecked(tmp_path: Path) -> None:
+def test_empty_folder_is_an_error_listing_every_pinned_provider(tmp_path: Path) -> None:
     pins = read_pins(REQUIREMENTS)
-    report = check_plan(clean_plan(), load_schemas(tmp_path, pins))
-    assert report.violations == [] and report.resources_checked == 0
-    reasons = {item["type"]: item["reason"] for item in report.unchecked}
-    assert reasons[RULESET] == f"no schema for github@6.15.0 in {tmp_path}"
-    assert reasons["pulumi:providers:sentry"] == f"no schema for sentry@0.0.9 in {tmp_path}"
-    assert reasons[IMAGE] == f"no schema for docker-build@0.0.22 in {tmp_path}"
-    assert len(report.unchecked) == len(reasons)  # one entry per type
+    with pytest.raises(SchemaError) as caught:
+        load_schemas(tmp_path, pins)
+    for name, version in pins.items():
+        assert f"{name}@{version} (expected {tmp_path}/{name}-{version}.json.gz)" in str(caught.value)
 
 
 # ---------------------------------------------------------------------------------------------
 # Standalone CLI
 
 
-def test_cli_reports_violations_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_violations_and_exits_1(tmp_path: Path, plan_requirements: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = clean_plan()
     _set("web", REPOSITORY, "hasDiscusions", True)(plan)
     plan_file = tmp_path / "plan.json"
     _write(plan_file, plan)
-    code = main([str(plan_file), "--schemas", str(SCHEMAS_DIR), "--requirements", str(REQUIREMENTS)])
+    code = main([str(plan_file), "--schemas", str(SCHEMAS_DIR), "--requirements", str(plan_requirements)])
     out = capsys.readouterr().out
     assert code == 1
     assert "[mandatory] provider-schema: " in out and "did you mean hasDiscussions?" in out
-    assert f"not schema-checked: {VERCEL_PROJECT} (no schema for vercel@5.21.1" in out
+    assert f"not schema-checked: {DYNAMIC_ALERT} (dynamic provider: " in out
     assert "provider-schema: 15 resources," in out
 
 
-def test_cli_json_output_of_a_clean_plan_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_output_of_a_clean_plan_exits_0(tmp_path: Path, plan_requirements: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan_file = tmp_path / "plan.json"
     _write(plan_file, clean_plan())
-    code = main([str(plan_file), "--schemas", str(SCHEMAS_DIR), "--requirements", str(REQUIREMENTS), "--json"])
+    code = main([str(plan_file), "--schemas", str(SCHEMAS_DIR), "--requirements", str(plan_requirements), "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert report["violations"] == [] and report["resources_checked"] == 15
@@ -625,19 +687,19 @@ def test_cli_json_output_of_a_clean_plan_exits_0(tmp_path: Path, capsys: pytest.
 def test_cli_schema_error_exits_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan_file = tmp_path / "plan.json"
     _write(plan_file, clean_plan())
-    _write(tmp_path / "github-6.14.0.json", {"name": "github", "resources": {}})
+    _write(tmp_path / "github-6.14.0.json.gz", {"name": "github", "resources": {}})
     code = main([str(plan_file), "--schemas", str(tmp_path), "--requirements", str(REQUIREMENTS)])
     captured = capsys.readouterr()
     assert code == 2
-    assert captured.err.startswith("error: github-6.14.0.json is the schema of github 6.14.0")
+    assert captured.err.startswith("error: github-6.14.0.json.gz is the schema of github 6.14.0")
     assert "Traceback" not in captured.err
 
 
 @pytest.mark.parametrize("content", ["[]", '{"project": "x"}', "not json"])
-def test_cli_rejects_what_is_not_a_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str) -> None:
+def test_cli_rejects_what_is_not_a_plan(tmp_path: Path, plan_requirements: Path, capsys: pytest.CaptureFixture[str], content: str) -> None:
     plan_file = tmp_path / "plan.json"
     _write(plan_file, content)
-    code = main([str(plan_file), "--schemas", str(SCHEMAS_DIR), "--requirements", str(REQUIREMENTS)])
+    code = main([str(plan_file), "--schemas", str(SCHEMAS_DIR), "--requirements", str(plan_requirements)])
     captured = capsys.readouterr()
     assert code == 2
     assert captured.err.startswith("error: ") and str(plan_file) in captured.err
