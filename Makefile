@@ -63,7 +63,7 @@ bench: tools
 engine:
 	$(PYTHON) scripts/engine/build.py $(if $(ENGINE_PROVIDERS),--providers $(ENGINE_PROVIDERS))
 
-## engine-test: the engine's own tests (CLI, stand-in host, dynamic provider, plugin schemas).
+## engine-test: the engine's own tests (CLI, stand-in host, dynamic provider).
 engine-test: engine $(VENV)/.installed
 	$(PY) -m pytest -q -n 2 tests/engine
 
