@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 import pytest
 
+from plan.schema_check import check_plan, load_schemas
 from plan.schema_load import read_pins
 from scripts import schema_from_sdk as gen
 from scripts.sdk_source import DerivationError, type_modules
@@ -161,6 +162,53 @@ def test_every_derived_type_reference_resolves(derived):
         refs = set(re.findall(r'"#/types/([^"]+)"', text))
         assert refs and refs <= set(doc["types"]), sorted(refs - set(doc["types"]))[:5]
         assert all(spec for spec in doc["types"].values())  # no reserved-but-unfilled type
+
+
+def _first(plan: dict[str, Any], token: str) -> dict[str, Any]:
+    return next(r["inputs"] for r in plan["resources"] if r["type"] == token)
+
+
+def _misspelt_vercel_input(plan):
+    inputs = _first(plan, "vercel:index/project:Project")
+    inputs["framwork"] = inputs.pop("framework")
+    return "inputs.framwork is not an input of Project; did you mean framework?"
+
+
+def _vercel_required_input(plan):
+    del _first(plan, "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable")["sensitive"]
+    return "sensitive is a required input of ProjectEnvironmentVariable but is not set"
+
+
+def _vercel_nested_type(plan):
+    _first(plan, "vercel:index/project:Project")["gitRepository"]["type"] = 1
+    return "inputs.gitRepository.type: expected string, got integer 1"
+
+
+def _kubernetes_nested_name(plan):
+    container = _first(plan, "kubernetes:apps/v1:Deployment")["spec"]["template"]["spec"]["containers"][0]
+    container["imagePullPolicey"] = "Always"
+    return "inputs.spec.template.spec.containers[0].imagePullPolicey is not a property of Container"
+
+
+def _kubernetes_type(plan):
+    _first(plan, "kubernetes:apps/v1:Deployment")["spec"]["minReadySeconds"] = "5"
+    return "inputs.spec.minReadySeconds: expected integer, got string"
+
+
+def _kubernetes_const(plan):
+    _first(plan, "kubernetes:apps/v1:Deployment")["apiVersion"] = "apps/v1beta1"
+    return 'inputs.apiVersion: must be "apps/v1"'
+
+
+@pytest.mark.parametrize("mutate", [_misspelt_vercel_input, _vercel_required_input, _vercel_nested_type,
+                                    _kubernetes_nested_name, _kubernetes_type, _kubernetes_const])
+def test_the_derived_schemas_catch_a_mistake_in_the_real_plan(plan_of, mutate):
+    schemas = load_schemas(SCHEMAS_DIR, PINS)
+    plan = plan_of("production", KUBERNETES_FILE)
+    assert check_plan(plan, schemas).violations == []
+    expected = mutate(plan)
+    violations = check_plan(plan, schemas).violations
+    assert len(violations) == 1 and expected in violations[0]["message"], violations
 
 
 def _rename_input(doc):
