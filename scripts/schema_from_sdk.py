@@ -134,7 +134,7 @@ class Deriver:
         expected = token.removeprefix("pulumi:providers:")
         if facts.token != expected:
             raise DerivationError(f"{path}: {cls.__name__} registers {facts.token!r}, the SDK table says {expected!r}")
-        args_cls = getattr(sys.modules[cls.__module__], args_class_name(members["__init__"], cls.__name__))
+        args_cls = getattr(sys.modules[cls.__module__], args_class_name(members["__init__"], path))
         inputs, names = self.properties(args_cls)
         for python_name, pulumi_name in names.items():
             if python_name in facts.secrets:

@@ -155,12 +155,12 @@ def _is_none_test(test: ast.expr) -> bool:
             and isinstance(test.ops[0], ast.Is) and ast.unparse(test.comparators[0]) == "None")
 
 
-def args_class_name(init: ast.FunctionDef, class_name: str) -> str:
+def args_class_name(init: ast.FunctionDef, where: str) -> str:
     """The `*Args` class a resource's `__init__` hands to `get_resource_args_opts`."""
     for node in ast.walk(init):
         if isinstance(node, ast.Call) and last_name(node.func) == "get_resource_args_opts":
             return node.args[0].id
-    return f"{class_name}Args"
+    raise DerivationError(f"{where}:{init.lineno}: __init__ calls no _utilities.get_resource_args_opts(<Args>, ...)")
 
 
 def register_tables(init_py: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
