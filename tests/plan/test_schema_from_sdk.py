@@ -20,8 +20,8 @@ from typing import Any, Callable
 
 import pytest
 
-from plan.schema_check import check_plan, load_schemas
-from plan.schema_load import read_pins
+from plan.schema_check import check_plan
+from plan.schema_load import SchemaSet, _index_package, read_pins
 from scripts import schema_from_sdk as gen
 from scripts.sdk_source import DerivationError, type_modules
 
@@ -200,12 +200,28 @@ def _kubernetes_const(plan):
     return 'inputs.apiVersion: must be "apps/v1"'
 
 
+@pytest.fixture(scope="module")
+def derived_schemas() -> SchemaSet:
+    """The committed derived schemas as the plan check indexes them (whatever folder loader is current)."""
+    packages = {}
+    for name in gen.COMMITTED:
+        path = SCHEMAS_DIR / f"{name}-{PINS[name]}.json.gz"
+        packages[name] = _index_package(json.loads(gzip.decompress(path.read_bytes())), name, PINS[name], path)
+    return SchemaSet(directory=SCHEMAS_DIR, pins=PINS, packages=packages)
+
+
 @pytest.mark.parametrize("mutate", [_misspelt_vercel_input, _vercel_required_input, _vercel_nested_type,
                                     _kubernetes_nested_name, _kubernetes_type, _kubernetes_const])
-def test_the_derived_schemas_catch_a_mistake_in_the_real_plan(plan_of, mutate):
-    schemas = load_schemas(SCHEMAS_DIR, PINS)
+def test_the_derived_schemas_catch_a_mistake_in_the_real_plan(plan_of, derived_schemas, mutate):
     plan = plan_of("production", KUBERNETES_FILE)
+    # Only the derived packages' resources (their explicit providers included): the others are not the point.
+    plan["resources"] = [r for r in plan["resources"]
+                         if r["type"].removeprefix("pulumi:providers:").split(":")[0] in gen.COMMITTED]
+    assert {r["type"] for r in plan["resources"]} >= {"pulumi:providers:vercel", "pulumi:providers:kubernetes",
+                                                      "vercel:index/project:Project", "kubernetes:apps/v1:Deployment"}
+    schemas = derived_schemas
     assert check_plan(plan, schemas).violations == []
+    assert check_plan(plan, schemas).resources_checked == len(plan["resources"])
     expected = mutate(plan)
     violations = check_plan(plan, schemas).violations
     assert len(violations) == 1 and expected in violations[0]["message"], violations
