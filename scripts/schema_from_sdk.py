@@ -299,6 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for package in args.packages or COMMITTED:
         try:
             doc = derive(package)
+        except ModuleNotFoundError as exc:
+            print(f"error: {package}: its SDK is not installed ({exc}); run it with the project's .venv/bin/python",
+                  file=sys.stderr)
+            return 2
         except DerivationError as exc:
             print(f"error: {package}: {exc}", file=sys.stderr)
             return 2
