@@ -57,7 +57,7 @@ def test_the_production_deploy_gets_the_release_token_not_the_provider_token(mon
     captured = {}
     monkeypatch.setattr(wiring.github, "secret_output", lambda secret: secret and secret.get_secret_value())
     monkeypatch.setattr(wiring.github, "DeploymentEnvironment", lambda name, args, opts=None: captured.setdefault("args", args))
-    stub = SimpleNamespace(project_id="prj", url="https://example.com", team_id=None)
+    stub = SimpleNamespace(project_id="prj", url="https://example.com", team_id=None, protection_bypass=None)
     monitoring = SimpleNamespace(project_slug="p", dsn="https://dsn", organization="o")
     wiring.environment(config, SimpleNamespace(opts=lambda *n: None), site=stub, monitoring=monitoring, repository=None)
     assert captured["args"].secrets["SENTRY_AUTH_TOKEN"] == "release-token"
@@ -78,4 +78,4 @@ def test_accepted_missing_secret_scanning_leaves_security_settings_alone(plan_of
 def test_kubernetes_without_a_promoted_image_stops_with_the_reason(monkeypatch):
     monkeypatch.setattr("plan.mocks._stack_reference_outputs", lambda name: {})  # staging built nothing yet
     with pytest.raises(Exception, match="kubernetes.enabled: there is no image to run yet"):
-        run_stack("production", stack_file=ROOT / "stacks/examples/production-kubernetes.yaml")
+        run_stack("production", stack_file=ROOT / "stacks/examples/production-kubernetes.yaml", values="example")

@@ -132,8 +132,8 @@ def test_example_values_invent_no_vercel_team_for_a_personal_account(plan_of, st
 def test_example_values_refuse_a_reference_to_a_stack_they_cannot_plan(stack_file):
     from plan.harness import run_stack
 
-    variant = stack_file("production", set={"webapp-platform:image": {"mode": "promote", "promoteFrom": "acme/other-project/staging"}})
-    with pytest.raises(ConfigError, match="StackReference to 'acme/other-project/staging' names no other stack"):
+    variant = stack_file("production", set={"webapp-platform:image": {"mode": "promote", "promoteFrom": "acme/webapp-platform/qa"}})
+    with pytest.raises(ConfigError, match="StackReference to 'acme/webapp-platform/qa' names no other stack"):
         run_stack("production", stack_file=variant, values="example")
     assert run_stack("production", stack_file=variant)["outputs"]["imageRef"] == "[unknown]"
 
