@@ -7,9 +7,12 @@ plugin that is missing (never in place of a real one; see tests/e2e/plugins.py),
 real language SDK and the real policy pack still run end to end.
 
 What it does, and what a Terraform-bridged provider does in a preview of new resources:
-- `Check` returns the inputs unchanged (a real provider also adds defaults: not modelled);
-- `Create` with `preview=true` returns the inputs and nothing else, so every output the program reads
-  that is not an input is unknown, exactly as in a real preview;
+- `CheckConfig` and `Check` validate the inputs against the provider's real schema, vendored in
+  `provider-schemas/<name>-<version>.json.gz` (with the plan's own schema checker): an unknown or
+  mistyped property, or a missing required one, fails the preview as the real provider's Check does;
+  the inputs are returned unchanged (a real provider also adds defaults: not modelled);
+- `Create` with `preview=true` returns the inputs plus an unknown for every output property of the
+  schema that is not an input, as the bridge does;
 - GitHub's `Configure` calls `GET <baseUrl>api/v3/orgs/<owner>` (or `/user`) as the real provider
   does when a base URL other than api.github.com is set, and fails on a network error;
 - Vercel's `CheckConfig` refuses an API token that is not 24 letters or digits, as the real one does;
@@ -23,6 +26,7 @@ its port on stdout, as every plugin does.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sys
@@ -31,14 +35,23 @@ import urllib.request
 from concurrent import futures
 from typing import Any
 
+from pathlib import Path
+
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
 from google.protobuf.json_format import MessageToDict
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from plan.mocks import plan_value  # noqa: E402  (engine values as the plan shows them)
+from plan.schema_check import check_plan  # noqa: E402
+from plan.schema_load import DEFAULT_SCHEMAS_DIR, SCHEMA_SUFFIX, load_schemas  # noqa: E402
+
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 INTEGRATION_INVOKE = "sentry:index/getSentryOrganizationIntegration:getSentryOrganizationIntegration"
 TIMEOUT = 10  # seconds; the stub answers in milliseconds
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown value on the wire
 
 
 def plain(value: Any) -> Any:
@@ -62,6 +75,16 @@ class StandIn(provider_pb2_grpc.ResourceProviderServicer):
         self.name = name
         self.version = version
         self.config: dict[str, Any] = {}
+        self.schemas = load_schemas(DEFAULT_SCHEMAS_DIR, {name: version})  # refuses a missing schema
+        with gzip.open(DEFAULT_SCHEMAS_DIR / f"{name}-{version}{SCHEMA_SUFFIX}", "rt", encoding="utf-8") as handle:
+            self.outputs = {token: set(spec.get("properties") or {})
+                            for token, spec in (json.load(handle).get("resources") or {}).items()}
+
+    def _failures(self, token: str, urn: str, inputs: struct_pb2.Struct) -> list:
+        """Schema violations of one resource's inputs, as the CheckFailures a provider returns."""
+        resource = {"type": token, "urn": urn, "inputs": plan_value(MessageToDict(inputs))}
+        report = check_plan({"project": "", "resources": [resource]}, self.schemas)
+        return [provider_pb2.CheckFailure(property="", reason=v["message"]) for v in report.violations]
 
     # -- plugin life cycle -----------------------------------------------------------------
     def Handshake(self, request, context):  # noqa: N802 (gRPC names)
@@ -76,7 +99,7 @@ class StandIn(provider_pb2_grpc.ResourceProviderServicer):
     # -- provider configuration ------------------------------------------------------------
     def CheckConfig(self, request, context):  # noqa: N802
         news = plain(MessageToDict(request.news))
-        failures = []
+        failures = self._failures(f"pulumi:providers:{self.name}", request.urn, request.news)
         if self.name == "vercel":
             token = news.get("apiToken")
             if not (isinstance(token, str) and re.fullmatch(r"[A-Za-z0-9]{24}", token)):
@@ -111,7 +134,8 @@ class StandIn(provider_pb2_grpc.ResourceProviderServicer):
 
     # -- resources: previews only ----------------------------------------------------------
     def Check(self, request, context):  # noqa: N802
-        return provider_pb2.CheckResponse(inputs=request.news)
+        failures = self._failures(request.type or request.urn.split("::")[2].split("$")[-1], request.urn, request.news)
+        return provider_pb2.CheckResponse(inputs=request.news, failures=failures)
 
     def Diff(self, request, context):  # noqa: N802
         same = MessageToDict(request.olds) == MessageToDict(request.news)
@@ -122,7 +146,12 @@ class StandIn(provider_pb2_grpc.ResourceProviderServicer):
         if not request.preview:
             context.abort(grpc.StatusCode.UNIMPLEMENTED,
                           f"stand-in {self.name} provider: previews only (no real {self.name} plugin here)")
-        return provider_pb2.CreateResponse(id="", properties=request.properties)
+        token = request.type or request.urn.split("::")[2].split("$")[-1]
+        properties = struct_pb2.Struct()
+        properties.CopyFrom(request.properties)
+        for name in sorted(self.outputs.get(token, set()) - set(properties.keys())):
+            properties[name] = UNKNOWN  # computed by the service: not known before it exists
+        return provider_pb2.CreateResponse(id="", properties=properties)
 
     def Invoke(self, request, context):  # noqa: N802
         if self.name == "sentry" and request.tok == INTEGRATION_INVOKE:
