@@ -85,7 +85,7 @@ def offline_env(engine: Engine, backend: Path, passphrase: str, kubeconfig: Path
     """The environment of every CLI call: nothing inherited that could reach a real account."""
     keep = ("HOME", "LANG", "LC_ALL", "TMPDIR", "PULUMI_HOME", "USER")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    venv_bin = Path(sys.executable).parent
+    venv_bin = Path(sys.prefix) / "bin"
     env.update(
         PATH=os.pathsep.join([str(engine.bin_dir), str(venv_bin), os.environ.get("PATH", "/usr/bin:/bin")]),
         PULUMI_BACKEND_URL=backend.resolve().as_uri(),
@@ -147,7 +147,7 @@ class Workdir:
         project = base / "project"
         shutil.copytree(source, project, ignore=_IGNORED, symlinks=False)
         # The program's and the pack's virtualenvs (Pulumi.yaml: .venv, PulumiPolicy.yaml: venv).
-        venv = Path(sys.executable).resolve().parent.parent
+        venv = Path(sys.prefix)  # this virtualenv (sys.executable resolves to the base interpreter)
         (project / ".venv").symlink_to(venv, target_is_directory=True)
         (project / "policies" / "venv").symlink_to(venv, target_is_directory=True)
         backend = base / "backend"
