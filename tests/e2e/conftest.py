@@ -1,55 +1,24 @@
 """Fixtures of the engine tier: the real Pulumi CLI on a throw-away file backend, fully offline.
 
-Each stack variant gets a work folder of its own (a copy of the project, its stack file, a file
-backend, dummy secrets set with `pulumi config set --secret` in the shapes the providers accept),
-and the GitHub and Sentry API base URLs point at `service_stub.py` on 127.0.0.1. In CI (`CI=true`)
-a missing CLI fails every test; elsewhere the tests skip, naming what is missing.
+How a stack is prepared is in stacks.py (shared with bench/bench_engine.py). In CI (`CI=true`) a
+missing CLI fails every test; elsewhere the tests skip, naming what is missing.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import signal
-import string
-import subprocess
-import sys
-import time
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
-import yaml
 
-from plan.harness import ROOT, stack_config
-from stackconfig.load import load_stack_config
 from tests.e2e import plugins
-from tests.e2e.engine import Engine, EngineMissing, Result, Workdir, locate, preview_digest, read_events
-from tests.e2e.mutations import MUTATION_ENV, WRAPPER
-from tests.e2e.workflow_flags import preview_flags
+from tests.e2e.engine import Engine, EngineMissing, Workdir, locate
+from tests.e2e.stacks import VARIANTS, ServiceStub, StackEnv, offline_plan, prepare, start_stub
 
-HERE = Path(__file__).resolve().parent
-WORKFLOWS = ROOT / ".github" / "workflows"
 CI = os.environ.get("CI") == "true"
-STUB_START_SECONDS = 10
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A stack as the tier previews it: the stack name and the stack file it is given."""
-
-    stack: str
-    source: Path
-
-
-VARIANTS = {
-    "staging": Variant("staging", ROOT / "Pulumi.staging.yaml"),
-    "production": Variant("production", ROOT / "Pulumi.production.yaml"),
-    "production-kubernetes": Variant("production", ROOT / "stacks" / "examples" / "production-kubernetes.yaml"),
-}
 
 
 def require(reason: str) -> None:
@@ -57,22 +26,6 @@ def require(reason: str) -> None:
     if CI:
         pytest.fail(f"engine tier (CI): {reason}")
     pytest.skip(reason)
-
-
-def _alnum(n: int) -> str:
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
-
-
-# One dummy per secret key, in the shape the consuming provider or check accepts (never a real one).
-DUMMY_SECRETS: dict[str, Callable[[], str]] = {
-    "githubToken": lambda: "ghp_" + _alnum(36),
-    "registryToken": lambda: "ghp_" + _alnum(36),
-    "vercelToken": lambda: _alnum(24),  # the Vercel provider refuses anything but 24 letters/digits
-    "sentryAuthToken": lambda: "sntryu_" + secrets.token_hex(32),  # a user token, not an org token
-    "sentryReleaseToken": lambda: "sntrys_" + _alnum(40),
-    "slackWebhookUrl": lambda: f"https://hooks.slack.com/services/T{_alnum(8)}/B{_alnum(8)}/{_alnum(24)}",
-    "codecovToken": lambda: str(uuid.uuid4()),
-}
 
 
 def pytest_report_header(config) -> list[str]:
@@ -97,78 +50,17 @@ def passphrase() -> str:
     return secrets.token_urlsafe(24)
 
 
-@dataclass
-class ServiceStub:
-    """The running stub: its base URL and the requests it answered."""
-
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def requests(self) -> list[dict]:
-        if not self.log.exists():
-            return []
-        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines()]
-
-
-def offline_plan(stack: str, stack_file: Path, project: Path = ROOT) -> dict:
-    """`python -m plan show STACK --stack-file F --json` of ``project`` (the real program, or a
-    work folder's mutation wrapper), run in this process so that the mutation applies."""
-    from plan.harness import run_stack
-
-    return run_stack(stack, stack_file=stack_file, project_dir=project)
-
-
 @pytest.fixture(scope="session")
 def shipped_plans() -> dict[str, dict]:
     """The offline plan of every variant's shipped stack file."""
     return {name: offline_plan(v.stack, v.source) for name, v in VARIANTS.items()}
 
 
-def external_values(plans: dict[str, dict]) -> dict[str, str]:
-    """Values a real preview reads from outside the program (a service, another stack), taken from
-    the offline plan so that parity compares the wiring rather than two invented numbers: the Slack
-    integration id the Sentry invoke returns, the image reference staging exported."""
-    found: dict[str, str] = {}
-    for plan in plans.values():
-        for resource in plan["resources"]:
-            ident = resource["inputs"].get("slackIntegrationId")
-            if resource["type"].endswith(":Alert") and isinstance(ident, str) and ident.isdigit():
-                found["slackIntegrationId"] = ident
-        ref = plan["outputs"].get("imageRef")
-        if plan["stack"] == "production" and isinstance(ref, str) and "@sha256:" in ref:
-            found["imageRef"] = ref
-    return found
-
-
 @pytest.fixture(scope="session")
 def service_stub(tmp_path_factory, shipped_plans) -> ServiceStub:
-    base = tmp_path_factory.mktemp("stub")
-    port_file, log = base / "port", base / "requests.jsonl"
-    configs = [yaml.safe_load(v.source.read_text(encoding="utf-8"))["config"] for v in VARIANTS.values()]
-    owners = sorted({c["webapp-platform:githubOwner"] for c in configs})
-    ident = external_values(shipped_plans).get("slackIntegrationId", "")
-    slack = sorted({f"{c['webapp-platform:slackWorkspace']}={ident}".rstrip("=") for c in configs})
-    argv = [sys.executable, str(HERE / "service_stub.py"), "--port-file", str(port_file), "--log", str(log)]
-    argv += [f"--owner={o}" for o in owners] + [f"--slack={s}" for s in slack]
-    process = subprocess.Popen(argv)
-    deadline = time.monotonic() + STUB_START_SECONDS
-    while not port_file.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not port_file.exists():
-        process.kill()
-        pytest.fail(f"service stub did not start within {STUB_START_SECONDS} s (exit {process.poll()})")
-    yield ServiceStub(process, int(port_file.read_text()), log)
-    os.kill(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+    stub = start_stub(tmp_path_factory.mktemp("stub"), shipped_plans)
+    yield stub
+    stub.stop()
 
 
 @dataclass(frozen=True)
@@ -184,128 +76,23 @@ class ProviderSetup:
 def provider_setup(engine, tmp_path_factory) -> ProviderSetup:
     probe = Workdir.create(engine, tmp_path_factory.mktemp("probe"), "probe")
     real = frozenset(plugins.real_plugins(engine.pulumi, probe.env))
-    # Never a stand-in for docker-build: its plugin builds here (make engine) and must be the real one.
+    # Never a stand-in for docker-build: `make engine` builds its plugin, it must be the real one.
     standins = frozenset(set(plugins.pinned_plugins()) - real - {"docker-build"})
     bin_dir = tmp_path_factory.mktemp("standin-bin")
     plugins.install_standins(bin_dir, set(standins))
     return ProviderSetup(bin_dir, real, standins)
 
 
-@dataclass
-class StackEnv:
-    """A prepared work folder with one stack ready to preview."""
-
-    variant: Variant
-    workdir: Workdir
-    mutable: bool
-    previews: dict = field(default_factory=dict)
-
-    @property
-    def stack(self) -> str:
-        return self.variant.stack
-
-    @property
-    def stack_file(self) -> Path:
-        return self.workdir.stack_file(self.stack)
-
-
-def policy_flags(stack: str) -> tuple[list[str], list[str]]:
-    """The workflows' flags for ``stack`` when they are complete, else the documented command's
-    (README: `--policy-pack policies --policy-pack-config policies/config/<stack>.json`), and the
-    workflows' problems (test_previews.py fails on those)."""
-    flags, problems = preview_flags(WORKFLOWS, stack)
-    if problems:
-        flags = ["--policy-pack", "policies", "--policy-pack-config", f"policies/config/{stack}.json"]
-    return flags, problems
-
-
-def _required_secrets(project: Path, stack: str, stack_file: Path) -> list[str]:
-    _, values, secret, _ = stack_config(project, stack, stack_file)
-    return [key.split(":", 1)[1] for key in load_stack_config(values, secret).required_secrets()]
-
-
-def _promoted_stack_outputs(workdir: Workdir, stack_file: Path, image_ref: Optional[str]) -> None:
-    """A promoting stack reads the building stack's `imageRef`: give that stack in the same backend
-    the outputs a finished `up` of it leaves (a state with only its stack resource)."""
-    config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))["config"]
-    image = config.get("webapp-platform:image") or {}
-    if image.get("mode") != "promote" or not image.get("promoteFrom"):
-        return
-    source = str(image["promoteFrom"]).split("/")[-1]
-    workdir.init_stack(source)
-    urn = f"urn:pulumi:{source}::webapp-platform::pulumi:pulumi:Stack::webapp-platform-{source}"
-    image_ref = image_ref or "ghcr.io/example-org/my-app-web@sha256:" + secrets.token_hex(32)
-    state = {"version": 3, "deployment": {"manifest": {"time": "2026-12-01T00:00:00Z", "magic": "", "version": ""},
-             "resources": [{"urn": urn, "custom": False, "type": "pulumi:pulumi:Stack",
-                            "outputs": {"imageRef": image_ref}}]}}
-    path = workdir.project.parent / f"{source}-state.json"
-    path.write_text(json.dumps(state), encoding="utf-8")
-    workdir.run("stack", "import", "-s", source, "--file", str(path))
-
-
 @pytest.fixture(scope="session")
 def stack_env(engine, passphrase, provider_setup, service_stub, shipped_plans, tmp_path_factory) -> Callable[..., StackEnv]:
-    """``stack_env("staging")``: a ready work folder (one per variant and per ``mutable``, cached)."""
+    """``stack_env("staging", mutable=False)``: a ready work folder, one per variant and kind, cached."""
     cache: dict[tuple[str, bool], StackEnv] = {}
 
     def make(name: str, mutable: bool = False) -> StackEnv:
-        if (name, mutable) in cache:
-            return cache[(name, mutable)]
-        variant = VARIANTS[name]
-        workdir = Workdir.create(engine, tmp_path_factory.mktemp(f"{name}-{'m' if mutable else 'r'}"), passphrase)
-        workdir.env["PATH"] = os.pathsep.join([str(provider_setup.bin_dir), workdir.env["PATH"]])
-        project = workdir.project
-        if mutable:  # the real program behind a wrapper that applies one mutation (mutations.py)
-            (project / "program.py").write_text((project / "__main__.py").read_text(encoding="utf-8"), encoding="utf-8")
-            (project / "__main__.py").write_text(WRAPPER.format(env=MUTATION_ENV, tests=str(HERE)), encoding="utf-8")
-        stack_file = workdir.stack_file(variant.stack)
-        stack_file.write_text(variant.source.read_text(encoding="utf-8"), encoding="utf-8")
-        _promoted_stack_outputs(workdir, stack_file, external_values(shipped_plans).get("imageRef"))
-        workdir.init_stack(variant.stack)
-        workdir.set_config(variant.stack, {
-            "webapp-platform:githubBaseUrl": service_stub.url + "/",
-            "webapp-platform:sentryUrl": service_stub.url,
-        })
-        needed = _required_secrets(project, variant.stack, stack_file)
-        unknown = [key for key in needed if key not in DUMMY_SECRETS]
-        assert not unknown, f"no dummy shape for secret(s) {unknown}: add one to tests/e2e/conftest.py DUMMY_SECRETS"
-        workdir.set_config(variant.stack, {f"webapp-platform:{k}": DUMMY_SECRETS[k]() for k in needed}, secret=True)
-        cache[(name, mutable)] = StackEnv(variant, workdir, mutable)
+        if (name, mutable) not in cache:
+            base = tmp_path_factory.mktemp(f"{name}-{'mutable' if mutable else 'real'}")
+            cache[(name, mutable)] = prepare(engine, base, passphrase, VARIANTS[name], service_stub,
+                                             shipped_plans, provider_setup.bin_dir, mutable)
         return cache[(name, mutable)]
 
     return make
-
-
-@dataclass
-class PreviewRun:
-    """One `pulumi preview --json` with the policy pack: result, digest, engine events."""
-
-    result: Result
-    flags: list[str]
-    events: list[dict]
-    seconds: float
-
-    @property
-    def digest(self) -> dict:
-        return preview_digest(self.result)
-
-
-def run_preview(env: StackEnv, mutation: Optional[str] = None, extra: tuple[str, ...] = ()) -> PreviewRun:
-    """Preview ``env``'s stack with the policy pack (cached per mutation)."""
-    key = (mutation, extra)
-    if key in env.previews:
-        return env.previews[key]
-    flags, _ = policy_flags(env.stack)
-    log = env.workdir.project.parent / f"events-{mutation or 'none'}-{len(env.previews)}.jsonl"
-    saved = env.workdir.env.get(MUTATION_ENV)
-    if mutation:
-        env.workdir.env[MUTATION_ENV] = mutation
-    start = time.monotonic()
-    try:
-        result = env.workdir.preview(env.stack, "--json", "--show-reads", *flags, *extra, event_log=log, check=False)
-    finally:
-        env.workdir.env.pop(MUTATION_ENV, None)
-        if saved is not None:
-            env.workdir.env[MUTATION_ENV] = saved
-    env.previews[key] = PreviewRun(result, flags, read_events(log), time.monotonic() - start)
-    return env.previews[key]

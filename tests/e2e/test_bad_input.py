@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from plan.harness import ROOT
-from tests.e2e.conftest import run_preview
+from tests.e2e.stacks import run_preview
 
 # (case, line appended to the staging stack file's config block)
 BAD_LINES = [

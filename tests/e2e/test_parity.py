@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e import parity
-from tests.e2e.conftest import VARIANTS, offline_plan, run_preview
+from tests.e2e.stacks import VARIANTS, offline_plan, run_preview
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from plan.harness import ROOT
-from tests.e2e.conftest import offline_plan, run_preview
+from tests.e2e.stacks import offline_plan, run_preview
 from tests.e2e.engine import policy_violations
 from tests.e2e.mutations import MUTATION_ENV, MUTATIONS
 

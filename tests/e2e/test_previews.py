@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import VARIANTS, WORKFLOWS, run_preview
+from tests.e2e.stacks import VARIANTS, WORKFLOWS, run_preview
 from tests.e2e.engine import policy_violations
 from tests.e2e.workflow_flags import preview_flags
 
