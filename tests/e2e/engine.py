@@ -93,6 +93,7 @@ def offline_env(engine: Engine, backend: Path, passphrase: str, kubeconfig: Path
         PULUMI_SKIP_UPDATE_CHECK="true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         PULUMI_SKIP_CONFIRMATIONS="true",
+        PULUMI_DEBUG_COMMANDS="true",  # enables `--event-log`, as the Automation API does
         PULUMI_DIY_BACKEND_NO_LEGACY_WARNING="true",
         KUBECONFIG=str(kubeconfig),
         HTTP_PROXY=_NOWHERE, HTTPS_PROXY=_NOWHERE, http_proxy=_NOWHERE, https_proxy=_NOWHERE,
