@@ -76,8 +76,7 @@ class ProviderSetup:
 def provider_setup(engine, tmp_path_factory) -> ProviderSetup:
     probe = Workdir.create(engine, tmp_path_factory.mktemp("probe"), "probe")
     real = frozenset(plugins.real_plugins(engine.pulumi, probe.env))
-    # Never a stand-in for docker-build: `make engine` builds its plugin, it must be the real one.
-    standins = frozenset(set(plugins.pinned_plugins()) - real - {"docker-build"})
+    standins = frozenset(set(plugins.pinned_plugins()) - real)
     bin_dir = tmp_path_factory.mktemp("standin-bin")
     plugins.install_standins(bin_dir, set(standins))
     return ProviderSetup(bin_dir, real, standins)

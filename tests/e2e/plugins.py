@@ -2,7 +2,7 @@
 
 A real plugin is `pulumi-resource-<name>` in the engine's bin folder or on PATH, or a plugin the CLI
 has installed (`pulumi plugin ls`). Only a provider with none of those gets the stand-in of
-tests/e2e/standin_provider.py; the session header and `test_engine_plugins.py` say which.
+tests/e2e/standin_provider.py; `test_engine_plugins.py` checks that rule.
 """
 
 from __future__ import annotations

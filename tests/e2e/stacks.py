@@ -65,10 +65,27 @@ DUMMY_SECRETS: dict[str, Callable[[], str]] = {
 }
 
 
-def offline_plan(stack: str, stack_file: Path, project: Path = ROOT) -> dict:
+# Environment the program itself reads (pulumi_kubernetes.Provider takes KUBECONFIG as an input):
+# the offline plan gets the engine run's value, so both sides see the same program.
+PROGRAM_ENV = ("KUBECONFIG",)
+
+
+def offline_plan(stack: str, stack_file: Path, project: Path = ROOT, env: Optional[dict] = None) -> dict:
     """The plan document (`plan show --json`) of ``project``: the real program, or a work folder's
-    mutation wrapper (run in this process, so that the mutation named in the environment applies)."""
-    return run_stack(stack, stack_file=stack_file, project_dir=project)
+    mutation wrapper (run in this process, so that the mutation named in ``env`` applies)."""
+    names = PROGRAM_ENV + (MUTATION_ENV,)
+    saved = {name: os.environ.get(name) for name in names}
+    try:
+        for name in names:
+            os.environ.pop(name, None)
+            if env and env.get(name):
+                os.environ[name] = env[name]
+        return run_stack(stack, stack_file=stack_file, project_dir=project)
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
 
 
 def external_values(plans: dict[str, dict]) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """A stand-in resource provider plugin for the engine tier: previews only, no service but 127.0.0.1.
 
 Why it exists: the Go module proxy here refuses (403) the provider modules of pulumi-github 6.15.0,
-pulumiverse-vercel 5.21.1, pulumiverse-sentry 0.0.9 and pulumi-kubernetes 4.34.2, so `make engine`
-cannot build those plugins. The tier then installs this script as `pulumi-resource-<name>` for each
+pulumiverse-vercel 5.21.1, pulumiverse-sentry 0.0.9 and pulumi-kubernetes 4.34.2, and two modules the
+pulumi-docker-build 0.0.22 build imports (pulumi-java, pulumi-dotnet), so `make engine` cannot build
+those plugins. The tier then installs this script as `pulumi-resource-<name>` for each
 plugin that is missing (never in place of a real one; see tests/e2e/plugins.py), so the real CLI, the
 real language SDK and the real policy pack still run end to end.
 
@@ -12,7 +13,8 @@ What it does, and what a Terraform-bridged provider does in a preview of new res
   mistyped property, or a missing required one, fails the preview as the real provider's Check does;
   the inputs are returned unchanged (a real provider also adds defaults: not modelled);
 - `Create` with `preview=true` returns the inputs plus an unknown for every output property of the
-  schema that is not an input, as the bridge does;
+  schema that is not an input, as the bridge does (docker-build, a native provider, does the same for an
+  image with `buildOnPreview: false`);
 - GitHub's `Configure` calls `GET <baseUrl>api/v3/orgs/<owner>` (or `/user`) as the real provider
   does when a base URL other than api.github.com is set, and fails on a network error;
 - Vercel's `CheckConfig` refuses an API token that is not 24 letters or digits, as the real one does;

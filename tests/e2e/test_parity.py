@@ -22,7 +22,7 @@ def test_preview_and_offline_plan_declare_the_same_resources(stack_env, variant)
     run = run_preview(env)
     assert run.result.returncode == 0, run.result.describe()
     preview = parity.from_preview(run.digest)
-    plan = parity.from_plan(offline_plan(env.stack, env.stack_file))
+    plan = parity.from_plan(offline_plan(env.stack, env.stack_file, env=env.workdir.env))
     lines = parity.differences(preview, plan)
     assert not lines, f"{len(lines)} difference(s) between `pulumi preview --json` and `plan show --json`:\n" + "\n".join(lines)
     assert len(preview) == len(plan) > 10

@@ -26,11 +26,9 @@ CASES = [(name, m.stack) for name, m in MUTATIONS.items()] + [
     (None, "staging"), (None, "production"), (None, "production-kubernetes")]
 
 
-def _plan_check(env, mutation, monkeypatch, tmp_path) -> tuple[set, list]:
-    if mutation:
-        monkeypatch.setenv(MUTATION_ENV, mutation)
-    plan = offline_plan(env.stack, env.stack_file, project=env.workdir.project)
-    monkeypatch.delenv(MUTATION_ENV, raising=False)
+def _plan_check(env, mutation, tmp_path) -> tuple[set, list]:
+    program_env = {**env.workdir.env, MUTATION_ENV: mutation or ""}
+    plan = offline_plan(env.stack, env.stack_file, project=env.workdir.project, env=program_env)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "plan", "check", env.stack, "--plan-file", str(path), "--json"],
@@ -47,9 +45,9 @@ def test_mutations_cover_every_policy_group():
 
 
 @pytest.mark.parametrize("mutation,variant", CASES, ids=[f"{v}:{m or 'unbroken'}" for m, v in CASES])
-def test_engine_and_plan_check_report_the_same_violations(stack_env, mutation, variant, monkeypatch, tmp_path):
+def test_engine_and_plan_check_report_the_same_violations(stack_env, mutation, variant, tmp_path):
     env = stack_env(variant, mutable=True)
-    expected, schema = _plan_check(env, mutation, monkeypatch, tmp_path)
+    expected, schema = _plan_check(env, mutation, tmp_path)
     assert schema == [], schema
     run = run_preview(env, mutation=mutation)
     reported = {(v["policy"], v["urn"], v["level"]) for v in policy_violations(run.events)}
