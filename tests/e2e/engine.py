@@ -130,7 +130,16 @@ class Result:
         return self.stdout + self.stderr
 
     def describe(self) -> str:
-        tail = "\n".join(self.output.splitlines()[-60:])
+        """The command, its exit code and what it said (a JSON preview: its diagnostics only)."""
+        said = self.output
+        if "--json" in self.args and self.stdout.lstrip().startswith("{"):
+            try:
+                diagnostics = json.loads(self.stdout).get("diagnostics") or []
+                said = "".join(f"{d.get('urn', '')} {d.get('message', '')}" for d in diagnostics
+                               if "from $PATH" not in d.get("message", "")) + self.stderr
+            except ValueError:
+                pass
+        tail = "\n".join(said.splitlines()[-60:])
         return f"`pulumi {' '.join(self.args)}` exited {self.returncode}:\n{tail}"
 
 

@@ -13,7 +13,8 @@ import sys
 import pytest
 
 from plan.harness import ROOT
-from tests.e2e.stacks import run_preview
+from tests.e2e.engine import read_events
+from tests.e2e.stacks import policy_flags
 
 # (case, line appended to the staging stack file's config block)
 BAD_LINES = [
@@ -33,7 +34,7 @@ def _plan_problems(stack_file) -> list[str]:
 
 
 @pytest.mark.parametrize("case,line", BAD_LINES, ids=[c for c, _ in BAD_LINES])
-def test_bad_stack_file_fails_before_any_resource_with_the_plans_message(stack_env, case, line):
+def test_bad_stack_file_fails_before_any_resource_with_the_plans_message(stack_env, case, line, tmp_path):
     env = stack_env("staging", mutable=True)
     original = env.stack_file.read_text(encoding="utf-8")
     key = line.split(":", 2)[0] + ":" + line.split(":", 2)[1] + ":"  # "  namespace:key:"
@@ -43,14 +44,15 @@ def test_bad_stack_file_fails_before_any_resource_with_the_plans_message(stack_e
     env.stack_file.write_text(text, encoding="utf-8")
     try:
         expected = _plan_problems(env.stack_file)
-        run = run_preview(env, extra=("--message", case))  # a cache key of its own
+        events = tmp_path / "events.jsonl"
+        flags, _ = policy_flags(env.stack)
+        result = env.workdir.preview(env.stack, *flags, event_log=events, check=False)  # what a user sees
     finally:
         env.stack_file.write_text(original, encoding="utf-8")
     assert expected, "plan show gave no problem line"
-    assert run.result.returncode != 0
-    output = run.result.output
-    missing = [p for p in expected if p not in output]
-    assert not missing, f"the engine's output lacks {missing}:\n{run.result.describe()}"
-    assert "Traceback" not in output and "unhandled exception" not in output, run.result.describe()
-    registered = [e["resourcePreEvent"]["metadata"]["urn"] for e in run.events if e.get("resourcePreEvent")]
+    assert result.returncode != 0
+    missing = [p for p in expected if p not in result.output]
+    assert not missing, f"the engine's output lacks {missing}:\n{result.describe()}"
+    assert "Traceback" not in result.output and "unhandled exception" not in result.output, result.describe()
+    registered = [e["resourcePreEvent"]["metadata"]["urn"] for e in read_events(events) if e.get("resourcePreEvent")]
     assert [u for u in registered if "pulumi:pulumi:Stack" not in u] == [], registered

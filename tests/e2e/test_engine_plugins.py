@@ -14,3 +14,41 @@ def test_standins_replace_only_missing_plugins(provider_setup):
     assert provider_setup.standins == pinned - provider_setup.real
     for name in provider_setup.standins:
         assert (provider_setup.bin_dir / f"pulumi-resource-{name}").is_file()
+
+
+def _struct(values: dict):
+    from google.protobuf import struct_pb2
+
+    message = struct_pb2.Struct()
+    message.update(values)
+    return message
+
+
+def test_standin_check_refuses_what_the_schema_refuses():
+    from tests.e2e.standin_provider import StandIn
+
+    provider = StandIn("github", plugins.pinned_plugins()["github"])
+    token = "github:index/repositoryRuleset:RepositoryRuleset"
+    urn = f"urn:pulumi:s::p::{token}::r"
+    good = {"repository": "app", "target": "branch", "enforcement": "active", "name": "main",
+            "rules": {"deletion": True}}
+    assert provider._failures(token, urn, _struct(good)) == []
+    misspelt = provider._failures(token, urn, _struct({**good, "enforcment": "active"}))
+    mistyped = provider._failures(token, urn, _struct({**good, "rules": {"deletion": "yes"}}))
+    assert misspelt and "enforcment" in misspelt[0].reason
+    assert mistyped and "deletion" in mistyped[0].reason
+
+
+def test_standin_preview_create_leaves_every_computed_output_unknown():
+    from pulumi.runtime.proto import provider_pb2
+
+    from tests.e2e.standin_provider import UNKNOWN, StandIn
+
+    provider = StandIn("vercel", plugins.pinned_plugins()["vercel"])
+    token = "vercel:index/project:Project"
+    request = provider_pb2.CreateRequest(urn=f"urn:pulumi:s::p::{token}::site", type=token, preview=True,
+                                         properties=_struct({"name": "my-app-staging"}))
+    created = provider.Create(request, context=None)
+    assert created.properties["name"] == "my-app-staging"
+    computed = set(created.properties.keys()) - {"name"}
+    assert "id" not in computed and computed and all(created.properties[k] == UNKNOWN for k in computed)
