@@ -13,7 +13,9 @@ What it does, and what a Terraform-bridged provider does in a preview of new res
   mistyped property, or a missing required one, fails the preview as the real provider's Check does;
   the inputs are returned unchanged (a real provider also adds defaults: not modelled);
 - `Create` with `preview=true` returns the inputs plus an unknown for every output property of the
-  schema that is not an input, as the bridge does (docker-build, a native provider, does the same for an
+  schema that the program cannot set (not among the resource's input properties), as the bridge does;
+  an optional input the program leaves unset stays absent. (The schema does not say which optional
+  inputs the service computes when unset; those are absent here, unknown in a real preview) (docker-build, a native provider, does the same for an
   image with `buildOnPreview: false`);
 - GitHub's `Configure` calls `GET <baseUrl>api/v3/orgs/<owner>` (or `/user`) as the real provider
   does when a base URL other than api.github.com is set, and fails on a network error;
@@ -79,8 +81,11 @@ class StandIn(provider_pb2_grpc.ResourceProviderServicer):
         self.config: dict[str, Any] = {}
         self.schemas = load_schemas(DEFAULT_SCHEMAS_DIR, {name: version})  # refuses a missing schema
         with gzip.open(DEFAULT_SCHEMAS_DIR / f"{name}-{version}{SCHEMA_SUFFIX}", "rt", encoding="utf-8") as handle:
-            self.outputs = {token: set(spec.get("properties") or {})
-                            for token, spec in (json.load(handle).get("resources") or {}).items()}
+            resources = json.load(handle).get("resources") or {}
+        # Computed outputs: properties the program cannot set. An input left unset stays absent (null),
+        # as the bridge leaves an optional attribute the configuration does not mention.
+        self.outputs = {token: set(spec.get("properties") or {}) - set(spec.get("inputProperties") or {})
+                        for token, spec in resources.items()}
 
     def _failures(self, token: str, urn: str, inputs: struct_pb2.Struct) -> list:
         """Schema violations of one resource's inputs, as the CheckFailures a provider returns."""

@@ -44,11 +44,12 @@ def test_standin_preview_create_leaves_every_computed_output_unknown():
 
     from tests.e2e.standin_provider import UNKNOWN, StandIn
 
-    provider = StandIn("vercel", plugins.pinned_plugins()["vercel"])
-    token = "vercel:index/project:Project"
-    request = provider_pb2.CreateRequest(urn=f"urn:pulumi:s::p::{token}::site", type=token, preview=True,
-                                         properties=_struct({"name": "my-app-staging"}))
+    provider = StandIn("github", plugins.pinned_plugins()["github"])
+    token = "github:index/repository:Repository"
+    request = provider_pb2.CreateRequest(urn=f"urn:pulumi:s::p::{token}::repo", type=token, preview=True,
+                                         properties=_struct({"name": "my-app"}))
     created = provider.Create(request, context=None)
-    assert created.properties["name"] == "my-app-staging"
-    computed = set(created.properties.keys()) - {"name"}
-    assert "id" not in computed and computed and all(created.properties[k] == UNKNOWN for k in computed)
+    assert created.properties["name"] == "my-app"
+    for computed in ("fullName", "htmlUrl", "nodeId", "repoId"):  # set by GitHub, never by the program
+        assert created.properties[computed] == UNKNOWN
+    assert "description" not in created.properties  # an input left unset stays absent
