@@ -191,14 +191,12 @@ def _promoted_stack_outputs(workdir: Workdir, stack_file: Path, image_ref: Optio
         return
     source = str(image["promoteFrom"]).split("/")[-1]
     workdir.init_stack(source)
-    urn = f"urn:pulumi:{source}::webapp-platform::pulumi:pulumi:Stack::webapp-platform-{source}"
-    image_ref = image_ref or "ghcr.io/example-org/my-app-web@sha256:" + secrets.token_hex(32)
-    state = {"version": 3, "deployment": {"manifest": {"time": "2026-12-01T00:00:00Z", "magic": "", "version": ""},
-             "resources": [{"urn": urn, "custom": False, "type": "pulumi:pulumi:Stack",
-                            "outputs": {"imageRef": image_ref}}]}}
-    path = workdir.project.parent / f"{source}-state.json"
-    path.write_text(json.dumps(state), encoding="utf-8")
-    workdir.run("stack", "import", "-s", source, "--file", str(path))
+    import_stack_outputs(workdir, source, {"imageRef": image_ref or built_image_ref()})
+
+
+def built_image_ref() -> str:
+    """An image reference as staging's `up` exports it (digest-pinned)."""
+    return "ghcr.io/example-org/my-app-web@sha256:" + secrets.token_hex(32)
 
 
 def prepare(engine: Engine, base: Path, passphrase: str, variant: Variant, stub: ServiceStub,
@@ -214,16 +212,31 @@ def prepare(engine: Engine, base: Path, passphrase: str, variant: Variant, stub:
     stack_file.write_text(variant.source.read_text(encoding="utf-8"), encoding="utf-8")
     _promoted_stack_outputs(workdir, stack_file, external_values(plans).get("imageRef"))
     workdir.init_stack(variant.stack)
-    workdir.set_config(variant.stack, {
+    configure_stack(workdir, variant.stack, stub)
+    return StackEnv(variant, workdir, mutable)
+
+
+def configure_stack(workdir: Workdir, stack: str, stub: ServiceStub) -> None:
+    """Point the stack's GitHub and Sentry API at the stub; set a dummy for every secret it needs."""
+    workdir.set_config(stack, {
         "webapp-platform:githubBaseUrl": stub.url + "/",
         "webapp-platform:sentryUrl": stub.url,
     })
-    needed = _required_secrets(project, variant.stack, stack_file)
+    needed = _required_secrets(workdir.project, stack, workdir.stack_file(stack))
     unknown = [key for key in needed if key not in DUMMY_SECRETS]
     if unknown:
         raise KeyError(f"no dummy shape for secret(s) {unknown}: add one to tests/e2e/stacks.py DUMMY_SECRETS")
-    workdir.set_config(variant.stack, {f"webapp-platform:{k}": DUMMY_SECRETS[k]() for k in needed}, secret=True)
-    return StackEnv(variant, workdir, mutable)
+    workdir.set_config(stack, {f"webapp-platform:{k}": DUMMY_SECRETS[k]() for k in needed}, secret=True)
+
+
+def import_stack_outputs(workdir: Workdir, stack: str, outputs: dict) -> None:
+    """Give ``stack`` the state a finished `up` leaves for its readers: its stack resource's outputs."""
+    urn = f"urn:pulumi:{stack}::webapp-platform::pulumi:pulumi:Stack::webapp-platform-{stack}"
+    state = {"version": 3, "deployment": {"manifest": {"time": "2026-12-01T00:00:00Z", "magic": "", "version": ""},
+             "resources": [{"urn": urn, "custom": False, "type": "pulumi:pulumi:Stack", "outputs": outputs}]}}
+    path = workdir.project.parent / f"{stack}-state.json"
+    path.write_text(json.dumps(state), encoding="utf-8")
+    workdir.run("stack", "import", "-s", stack, "--file", str(path))
 
 
 @dataclass

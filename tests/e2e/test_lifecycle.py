@@ -1,6 +1,6 @@
 """Point 5 of the engine tier: the Sentry alert dynamic provider, for real, against the fake Sentry.
 
-No stand-in anywhere: the real CLI runs a small program (ALERTS, below) that declares only the two
+No stand-in provider: the real CLI runs a small program (ALERTS, below) that declares only the two
 alerts of one environment, the real dynamic provider (`components.sentry_alerts`, pickled into the
 state by module reference) talks to `tests/components/fake_sentry.py` on 127.0.0.1.
 """
