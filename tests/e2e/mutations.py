@@ -53,22 +53,22 @@ class Mutation:
     why: str
 
 
-DEPLOY_YML = "repository-file-github-workflows-deploy-yml"
+DEPLOY_YML = "managed-files-file-github-workflows-deploy-yml"
 MUTATIONS: dict[str, Mutation] = {
     "main-approvals-zero": Mutation("production", "github", (
-        Edit(":RepositoryRuleset", "repository-main-ruleset", "rules.pull_request.required_approving_review_count", 0),
+        Edit(":RepositoryRuleset", "rulesets-main", "rules.pull_request.required_approving_review_count", 0),
     ), "main ruleset weakened: no approval needed"),
     "main-no-status-checks": Mutation("production", "github", (
-        Edit(":RepositoryRuleset", "repository-main-ruleset", "rules.required_status_checks", None),
+        Edit(":RepositoryRuleset", "rulesets-main", "rules.required_status_checks", None),
     ), "main ruleset without required checks"),
     "main-force-push": Mutation("production", "github", (
-        Edit(":RepositoryRuleset", "repository-main-ruleset", "rules.non_fast_forward", False),
+        Edit(":RepositoryRuleset", "rulesets-main", "rules.non_fast_forward", False),
     ), "force pushes to main allowed"),
     "hotfix-no-pull-request": Mutation("production", "github", (
-        Edit(":RepositoryRuleset", "repository-hotfix-ruleset", "rules.pull_request", None),
+        Edit(":RepositoryRuleset", "rulesets-hotfix", "rules.pull_request", None),
     ), "hotfix branches without pull requests"),
     "release-tags-movable": Mutation("production", "github", (
-        Edit(":RepositoryRuleset", "repository-release-tags-ruleset", "rules.update", False),
+        Edit(":RepositoryRuleset", "rulesets-release-tags", "rules.update", False),
     ), "release tags may be moved"),
     "secret-scanning-off": Mutation("production", "github", (
         Edit(":Repository", "repository-repository", "security_and_analysis.secret_scanning.status", "disabled"),

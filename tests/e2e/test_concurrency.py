@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from tests.components.fake_sentry import FakeSentry
+from tests.sentry_workflows.fake_sentry import FakeSentry
 from tests.e2e.engine import Workdir
 from tests.e2e.test_lifecycle import ALERTS, ORG, PROJECT_ID, PROJECT_YAML, TOKEN
 

@@ -1,8 +1,8 @@
 """Point 5 of the engine tier: the Sentry alert dynamic provider, for real, against the fake Sentry.
 
 No stand-in provider: the real CLI runs a small program (ALERTS, below) that declares only the two
-alerts of one environment, the real dynamic provider (`components.sentry_alerts`, pickled into the
-state by module reference) talks to `tests/components/fake_sentry.py` on 127.0.0.1.
+alerts of one environment, the real dynamic provider (`sentry_workflows`, pickled into the
+state by module reference) talks to `tests/sentry_workflows/fake_sentry.py` on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import shutil
 
 import pytest
 
-from tests.components.fake_sentry import FakeSentry
+from tests.sentry_workflows.fake_sentry import FakeSentry
 from tests.e2e.engine import Workdir
 
 ORG, PROJECT_ID, SLACK_ID, TOKEN = "acme", "4501", "24681357", "fake-token-123"
 PROJECT_YAML = "name: e2e-alerts\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: .venv\n"
 # The program under test: the one import is the alerts' public name (a move is a one-line change).
 ALERTS = '''import pulumi
-from components.sentry_alerts import SentryAlert, SentryAlertArgs
+from sentry_workflows import SentryAlert, SentryAlertArgs
 
 config = pulumi.Config()
 common = dict(organization="acme", project_slug="web-app", project_id="4501", environment="production",
