@@ -156,10 +156,10 @@ class Workdir:
     def create(cls, engine: Engine, base: Path, passphrase: str, source: Path = ROOT) -> "Workdir":
         project = base / "project"
         shutil.copytree(source, project, ignore=_IGNORED, symlinks=False)
-        # The program's and the pack's virtualenvs (Pulumi.yaml: .venv, PulumiPolicy.yaml: venv).
+        # The project's virtualenv, where `make plan` puts it (Pulumi.yaml and PulumiPolicy.yaml name it);
+        # nothing else: the pack must start from what a clone plus `make plan` gives.
         venv = Path(sys.prefix)  # this virtualenv (sys.executable resolves to the base interpreter)
         (project / ".venv").symlink_to(venv, target_is_directory=True)
-        (project / "policies" / "venv").symlink_to(venv, target_is_directory=True)
         backend = base / "backend"
         backend.mkdir()
         kubeconfig = write_kubeconfig(base / "kubeconfig")
