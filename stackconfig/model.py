@@ -38,6 +38,8 @@ BYPASS_RE = re.compile(
     r"^(?P<type>Integration|OrganizationAdmin|RepositoryRole|Team|DeployKey)"
     r"(?::(?P<id>\d+))?(?::(?P<mode>always|pull_request|exempt))?$"
 )
+# Plain http only to a server on this machine (a local test double, e.g. tests/e2e/service_stub.py).
+LOOPBACK_HTTP_RE = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/?$")
 
 
 def secret_field(description: str, default: Optional[SecretStr] = None, required: bool = False):
@@ -80,6 +82,11 @@ class StackConfig(PlansAndAccess):
     # --- GitHub ---------------------------------------------------------------------------
     github_owner: str = Field(description="GitHub organization or user that owns the app repository.")
     github_repository: str = Field(description="Name of the app repository.")
+    github_base_url: str = Field(
+        default="https://api.github.com/",
+        description="GitHub API base URL of the GitHub provider: https://api.github.com/ for github.com, "
+        "https://HOST/ for GitHub Enterprise Server (the provider adds api/v3/).",
+    )
     repository_visibility: Visibility = Field(default="private", description="Visibility of the app repository.")
     repository_description: str = Field(default="React single-page app", description="Repository description.")
     required_approvals: int = Field(
@@ -168,13 +175,26 @@ class StackConfig(PlansAndAccess):
             raise ValueError("a lower-case DNS name such as staging.example.com (no scheme, no path)")
         return value
 
-    @field_validator("api_url", "sentry_url")
+    @field_validator("api_url")
     @classmethod
     def _https_origin(cls, value: str) -> str:
-        match = re.match(r"^https://([^/:]+)(:\d+)?/?$", value)
-        if not match or not DOMAIN_RE.match(match.group(1)):
+        if not _is_https_origin(value):
             raise ValueError("an https origin such as https://api.example.com (no path)")
         return value.rstrip("/")
+
+    @field_validator("sentry_url")
+    @classmethod
+    def _sentry_url(cls, value: str) -> str:
+        if not (_is_https_origin(value) or LOOPBACK_HTTP_RE.match(value)):
+            raise ValueError("an https origin such as https://sentry.io (no path)")
+        return value.rstrip("/")
+
+    @field_validator("github_base_url")
+    @classmethod
+    def _github_base_url(cls, value: str) -> str:
+        if not (_is_https_origin(value) or LOOPBACK_HTTP_RE.match(value)):
+            raise ValueError("an https URL such as https://api.github.com/ or https://github.example.com/ (no path)")
+        return value.rstrip("/") + "/"
 
     @field_validator("github_owner", "github_repository")
     @classmethod
@@ -310,6 +330,11 @@ class StackConfig(PlansAndAccess):
         if self.image.needs_registry_token:
             keys.append("registryToken")
         return [f"{NAMESPACE}:{key}" for key in keys]
+
+
+def _is_https_origin(value: str) -> bool:
+    match = re.match(r"^https://([^/:]+)(:\d+)?/?$", value)
+    return bool(match and DOMAIN_RE.match(match.group(1)))
 
 
 def _snake(camel: str) -> str:

@@ -28,7 +28,8 @@ class Providers:
 def providers(config: StackConfig) -> Providers:
     return Providers(
         github=github.Provider(
-            "github", owner=config.github_owner, token=secret_output(config.github_token)
+            "github", owner=config.github_owner, token=secret_output(config.github_token),
+            base_url=config.github_base_url,
         ),
         vercel=vercel.Provider(
             "vercel", api_token=secret_output(config.vercel_token), team=config.vercel_team_id

@@ -183,7 +183,9 @@ def test_nothing_imports_the_pack_entry_point() -> None:
 def test_pack_project_file_runs_python_in_a_virtualenv() -> None:
     spec = yaml.safe_load((ROOT / "policies/PulumiPolicy.yaml").read_text(encoding="utf-8"))
     assert spec["runtime"]["name"] == "python"
-    assert spec["runtime"]["options"]["virtualenv"] == "venv"
+    # The project's virtualenv, the one `make plan` creates: nothing creates a policies/venv.
+    assert spec["runtime"]["options"]["virtualenv"] == "../.venv"
+    assert re.search(r"^VENV := \.venv$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
     requirements = (ROOT / "policies/requirements.txt").read_text(encoding="utf-8")
     assert re.search(r"^pulumi-policy==\d+\.\d+\.\d+$", requirements, re.M)
 
