@@ -203,6 +203,13 @@ class Registration:
     additional_secret_outputs: list[str] = field(default_factory=list)
 
 
+def _provider_version(request, inputs: dict) -> dict:
+    """The engine records an explicit provider's plugin version (the SDK's pin) as its `version` input."""
+    if request.type.startswith("pulumi:providers:") and request.version and "version" not in inputs:
+        return {**inputs, "version": request.version}
+    return inputs
+
+
 class RecordingMonitor(sdk_mocks.MockMonitor):
     """The SDK's MockMonitor, plus a record of every registration as the engine would see it."""
 
@@ -228,7 +235,7 @@ class RecordingMonitor(sdk_mocks.MockMonitor):
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
                 provider=request.provider.rsplit("::", 1)[0] if request.provider else None,
-                inputs=plan_value(json_format.MessageToDict(request.object)),
+                inputs=_provider_version(request, plan_value(json_format.MessageToDict(request.object))),
                 custom=bool(request.custom),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
             )

@@ -52,8 +52,8 @@ def passphrase() -> str:
 
 @pytest.fixture(scope="session")
 def shipped_plans() -> dict[str, dict]:
-    """The offline plan of every variant's shipped stack file."""
-    return {name: offline_plan(v.stack, v.source) for name, v in VARIANTS.items()}
+    """The offline plan (example values) of every variant's shipped stack file."""
+    return {name: offline_plan(v.stack, v.source, values="example") for name, v in VARIANTS.items()}
 
 
 @pytest.fixture(scope="session")

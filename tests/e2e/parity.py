@@ -8,7 +8,10 @@ and inputs. The preview's wire forms are mapped to the plan's (documented in CON
   known in a preview);
 - a resource on a *default* provider (`...::default_<version>`) has no explicit provider: the plan
   says `null`;
-- keys starting with `__` (the dynamic provider's pickled `__provider`) are internal on both sides.
+- keys starting with `__` (the dynamic provider's pickled `__provider`) are internal on both sides;
+- a value the preview read from outside the program (an invoke's answer, another stack's output: the
+  ``external`` values the test served) is `"[unknown]"` in the offline plan, which reads neither: that
+  pair, and only that, is no difference.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def from_plan(plan: dict) -> dict[str, dict]:
     }
 
 
-def _walk(path: str, preview: Any, plan: Any) -> Iterable[str]:
+def _walk(path: str, preview: Any, plan: Any, external: frozenset = frozenset()) -> Iterable[str]:
     if isinstance(preview, dict) and isinstance(plan, dict):
         for key in sorted(set(preview) | set(plan)):
             sub = f"{path}.{key}" if path else key
@@ -82,19 +85,23 @@ def _walk(path: str, preview: Any, plan: Any) -> Iterable[str]:
             elif key not in preview:
                 yield f"{sub}: only in the plan = {json.dumps(plan[key])[:200]}"
             else:
-                yield from _walk(sub, preview[key], plan[key])
+                yield from _walk(sub, preview[key], plan[key], external)
     elif isinstance(preview, list) and isinstance(plan, list) and len(preview) == len(plan):
         for index, (a, b) in enumerate(zip(preview, plan)):
-            yield from _walk(f"{path}[{index}]", a, b)
+            yield from _walk(f"{path}[{index}]", a, b, external)
+    elif plan == UNKNOWN and isinstance(preview, str) and preview in external:
+        return
     elif preview != plan:
         yield f"{path}: preview {json.dumps(preview)[:200]} != plan {json.dumps(plan)[:200]}"
 
 
-def differences(preview: dict[str, dict], plan: dict[str, dict]) -> list[str]:
-    """Every difference, one readable line each (empty when the two agree)."""
+def differences(preview: dict[str, dict], plan: dict[str, dict], external: Iterable[str] = ()) -> list[str]:
+    """Every difference, one readable line each (empty when the two agree). ``external``: the values
+    the preview read from outside the program (see the module docstring)."""
+    external = frozenset(external)
     lines = [f"{urn}: declared by the preview only" for urn in sorted(set(preview) - set(plan))]
     lines += [f"{urn}: declared by the plan only" for urn in sorted(set(plan) - set(preview))]
     for urn in sorted(set(preview) & set(plan)):
         for field in FIELDS:
-            lines += [f"{urn}: {line}" for line in _walk(field, preview[urn][field], plan[urn][field])]
+            lines += [f"{urn}: {line}" for line in _walk(field, preview[urn][field], plan[urn][field], external)]
     return lines

@@ -70,7 +70,8 @@ DUMMY_SECRETS: dict[str, Callable[[], str]] = {
 PROGRAM_ENV = ("KUBECONFIG",)
 
 
-def offline_plan(stack: str, stack_file: Path, project: Path = ROOT, env: Optional[dict] = None) -> dict:
+def offline_plan(stack: str, stack_file: Path, project: Path = ROOT, env: Optional[dict] = None,
+                 values: str = "preview") -> dict:
     """The plan document (`plan show --json`) of ``project``: the real program, or a work folder's
     mutation wrapper (run in this process, so that the mutation named in ``env`` applies)."""
     names = PROGRAM_ENV + (MUTATION_ENV,)
@@ -80,7 +81,7 @@ def offline_plan(stack: str, stack_file: Path, project: Path = ROOT, env: Option
             os.environ.pop(name, None)
             if env and env.get(name):
                 os.environ[name] = env[name]
-        return run_stack(stack, stack_file=stack_file, project_dir=project)
+        return run_stack(stack, stack_file=stack_file, project_dir=project, values=values)
     finally:
         for name, value in saved.items():
             os.environ.pop(name, None)
@@ -90,8 +91,10 @@ def offline_plan(stack: str, stack_file: Path, project: Path = ROOT, env: Option
 
 def external_values(plans: dict[str, dict]) -> dict[str, str]:
     """Values a real preview reads from outside the program (a service, another stack), taken from
-    the offline plan so that parity compares the wiring rather than two invented numbers: the Slack
-    integration id the Sentry invoke returns, the image reference staging exported."""
+    the offline plan's example values (``plans`` are example-value plans) so that the stub and the
+    imported staging state serve them: the Slack integration id the Sentry invoke returns, the image
+    reference staging exported. The preview-semantics plan shows these as "[unknown]" (offline, it
+    reads neither a service nor another stack): parity.differences accepts exactly these values there."""
     found: dict[str, str] = {}
     for plan in plans.values():
         for resource in plan["resources"]:

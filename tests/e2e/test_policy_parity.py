@@ -21,6 +21,11 @@ from tests.e2e.stacks import offline_plan, run_preview
 from tests.e2e.engine import policy_violations
 from tests.e2e.mutations import MUTATION_ENV, MUTATIONS
 
+# Advisories only the offline check can report, each for a reason the plan cannot remove: offline, the
+# promoted image is a StackReference output the plan cannot read ("[unknown]"), so the digest policy
+# says it cannot run; the real preview reads staging's state. Mandatory results must always match.
+OFFLINE_ONLY_ADVISORIES = {("k8s-image-pinned-by-digest", "production-kubernetes")}
+
 GROUPS = {"github", "hosting", "monitoring", "stack", "workflows", "image", "kubernetes"}
 CASES = [(name, m.stack) for name, m in MUTATIONS.items()] + [
     (None, "staging"), (None, "production"), (None, "production-kubernetes")]
@@ -51,6 +56,8 @@ def test_engine_and_plan_check_report_the_same_violations(stack_env, mutation, v
     assert schema == [], schema
     run = run_preview(env, mutation=mutation)
     reported = {(v["policy"], v["urn"], v["level"]) for v in policy_violations(run.events)}
+    expected -= {e for e in expected - reported
+                 if e[2] == "advisory" and (e[0], variant) in OFFLINE_ONLY_ADVISORIES}
     assert reported == expected, (
         f"engine only: {sorted(reported - expected)}\nplan check only: {sorted(expected - reported)}\n"
         + run.result.describe()
