@@ -322,24 +322,22 @@ def _spec_name(spec: Mapping[str, Any]) -> str:
     return str(spec.get("type", "any"))
 
 
+# JSON kinds by Python type, in match order: bool before int, since True is an int too.
+_JSON_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def _describe(value: Any) -> str:
     """`<type> <short value>` for messages, e.g. `string "2"`."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        kind = "boolean"
-    elif isinstance(value, int):
-        kind = "integer"
-    elif isinstance(value, float):
-        kind = "number"
-    elif isinstance(value, str):
-        kind = "string"
-    elif isinstance(value, list):
-        kind = "array"
-    elif isinstance(value, dict):
-        kind = "object"
-    else:
-        kind = type(value).__name__
+    kind = next((name for py, name in _JSON_KINDS if isinstance(value, py)), type(value).__name__)
     text = json.dumps(value, default=str)
     return f"{kind} {text if len(text) <= 40 else text[:37] + '...'}"
 
