@@ -136,22 +136,46 @@ def _node_label(type_: str, count: int) -> str:
     return type_ if count == 1 else f"{type_} x{count}"
 
 
-def _mermaid_group(group: Group, indent: str, lines: list[str]) -> None:
-    lines.append(f'{indent}subgraph {group.key}["{group.label}"]')
+@dataclass(frozen=True)
+class _Syntax:
+    """How one diagram language writes a group: the same walk, different punctuation."""
+
+    open: tuple[str, ...]  # lines opening a group ({key}, {label})
+    node: str  # one box per resource type ({key}, {type}, {label})
+    empty: str  # the placeholder box of a group without resources ({key})
+    close: str
+
+
+_MERMAID = _Syntax(
+    open=('subgraph {key}["{label}"]',),
+    node='  {key}__{type}["{label}"]',
+    empty='  {key}__empty["(no resources)"]',
+    close="end",
+)
+_DOT = _Syntax(
+    open=("subgraph cluster_{key} {{", '  label="{label}";'),
+    node='  {key}__{type} [label="{label}"];',
+    empty='  {key}__empty [label="(no resources)"];',
+    close="}",
+)
+
+
+def _group_lines(group: Group, syntax: _Syntax, indent: str, lines: list[str]) -> None:
+    lines += [indent + line.format(key=group.key, label=group.label) for line in syntax.open]
     for type_, count in group.types.items():
-        lines.append(f'{indent}  {group.key}__{type_}["{_node_label(type_, count)}"]')
+        lines.append(indent + syntax.node.format(key=group.key, type=type_, label=_node_label(type_, count)))
     for child in group.children:
-        _mermaid_group(child, indent + "  ", lines)
+        _group_lines(child, syntax, indent + "  ", lines)
     if not group.types and not group.children:
-        lines.append(f'{indent}  {group.key}__empty["(no resources)"]')
-    lines.append(f"{indent}end")
+        lines.append(indent + syntax.empty.format(key=group.key))
+    lines.append(indent + syntax.close)
 
 
 def to_mermaid(arch: Architecture) -> str:
     """A Mermaid flowchart: groups as subgraphs, wiring as labelled edges between them."""
     lines = ["flowchart LR"]
     for group in arch.groups:
-        _mermaid_group(group, "  ", lines)
+        _group_lines(group, _MERMAID, "  ", lines)
     lines += [f'  {e.source} -->|"{e.label}"| {e.target}' for e in arch.edges]
     return "\n".join(lines) + "\n"
 
@@ -164,24 +188,12 @@ def _first_node(group: Group) -> str:
     return f"{group.key}__empty"
 
 
-def _dot_group(group: Group, indent: str, lines: list[str]) -> None:
-    lines.append(f'{indent}subgraph cluster_{group.key} {{')
-    lines.append(f'{indent}  label="{group.label}";')
-    for type_, count in group.types.items():
-        lines.append(f'{indent}  {group.key}__{type_} [label="{_node_label(type_, count)}"];')
-    for child in group.children:
-        _dot_group(child, indent + "  ", lines)
-    if not group.types and not group.children:
-        lines.append(f'{indent}  {group.key}__empty [label="(no resources)"];')
-    lines.append(f"{indent}}}")
-
-
 def to_dot(arch: Architecture) -> str:
     """A Graphviz digraph: groups as clusters, wiring as edges between clusters (compound)."""
     by_key = {g.key: g for g in arch.groups}
     lines = [f'digraph "{arch.title}" {{', "  rankdir=LR;", "  compound=true;", '  node [shape=box, fontname="Helvetica"];']
     for group in arch.groups:
-        _dot_group(group, "  ", lines)
+        _group_lines(group, _DOT, "  ", lines)
     for e in arch.edges:
         lines.append(
             f'  {_first_node(by_key[e.source])} -> {_first_node(by_key[e.target])} '
