@@ -81,19 +81,25 @@ TEMP_PATHS = """    client_body_temp_path {run}/client-body;
     uwsgi_temp_path {run}/uwsgi;
     scgi_temp_path {run}/scgi;"""
 
-# Debian 12's /etc/nginx/nginx.conf and sites-available/default, reduced to what serves a
-# request: `user` (meaningless unprivileged), ssl_* and modules-enabled (unused here) are left
-# out, and paths point into the instance (pid, logs, temp files; `root html` is relative to -p).
-STOCK_NGINX_CONF = """
+# The process settings both hand-written configurations share; only the connection count differs.
+PROCESS_SETTINGS = """
 daemon off;
 worker_processes auto;
 pid {run}/nginx.pid;
 error_log stderr;
 
 events {{
-    worker_connections 768;
+    worker_connections {worker_connections};
 }}
+"""
+# Debian 12's default, and the image's (image/nginx.conf).
+STOCK_WORKER_CONNECTIONS = 768
+IMAGE_WORKER_CONNECTIONS = 1024
 
+# Debian 12's /etc/nginx/nginx.conf and sites-available/default, reduced to what serves a
+# request: `user` (meaningless unprivileged), ssl_* and modules-enabled (unused here) are left
+# out, and paths point into the instance (pid, logs, temp files; `root html` is relative to -p).
+STOCK_NGINX_CONF = PROCESS_SETTINGS + """
 http {{
     sendfile on;
     tcp_nopush on;
@@ -120,16 +126,7 @@ http {{
 # The physical limit on this machine: nginx sending the same .gz file with sendfile and nothing
 # else (no headers beyond nginx's own, no logging, no maps, one location). Same process settings
 # as the image (worker_processes auto, the image's worker_connections) so only the site differs.
-BARE_NGINX_CONF = """
-daemon off;
-worker_processes auto;
-pid {run}/nginx.pid;
-error_log stderr;
-
-events {{
-    worker_connections 1024;
-}}
-
+BARE_NGINX_CONF = PROCESS_SETTINGS + """
 http {{
     sendfile on;
     tcp_nopush on;
@@ -265,14 +262,20 @@ def on_the_fly_files(layout: Layout) -> dict[str, str]:
     return image_conf_files(layout, CspInputs(), site_conf=site_conf.replace("gzip_static on;", "gzip_static off;"))
 
 
+def _handwritten_files(layout: Layout, template: str, worker_connections: int) -> dict[str, str]:
+    """A hand-written nginx.conf, written for run=/tmp and then relocated into the instance."""
+    conf = template.format(run="/tmp", temp_paths=TEMP_PATHS.format(run="/tmp"), worker_connections=worker_connections)
+    return {"nginx.conf": relocate_tmp(conf, layout.run_dir)}
+
+
 def stock_files(layout: Layout) -> dict[str, str]:
     """Configuration 3: Debian's stock nginx.conf and default site."""
-    return {"nginx.conf": relocate_tmp(STOCK_NGINX_CONF.format(run="/tmp", temp_paths=TEMP_PATHS.format(run="/tmp")), layout.run_dir)}
+    return _handwritten_files(layout, STOCK_NGINX_CONF, STOCK_WORKER_CONNECTIONS)
 
 
 def bare_files(layout: Layout) -> dict[str, str]:
     """The floor: sendfile of the same .gz, nothing else."""
-    return {"nginx.conf": relocate_tmp(BARE_NGINX_CONF.format(run="/tmp", temp_paths=TEMP_PATHS.format(run="/tmp")), layout.run_dir)}
+    return _handwritten_files(layout, BARE_NGINX_CONF, IMAGE_WORKER_CONNECTIONS)
 
 
 VARIANTS = [
