@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from plan.cli import add_stack_command, add_stack_file, read_plan_file
 from plan.policy_runner import (
     PlanDocumentError,
     PolicyConfigError,
@@ -96,14 +97,8 @@ class CheckReport:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "check",
-        help="run the policy pack and the provider-schema check against a stack's plan (offline)",
-        description="Run every policy of the CrossGuard pack and the provider-schema check against the "
-        "offline plan of STACK. Exit 1 when a mandatory policy is violated, 2 on bad input.",
-    )
-    parser.add_argument("stack", help="stack name: staging or production")
-    parser.add_argument("--stack-file", type=Path, help="use this stack file instead of Pulumi.<stack>.yaml")
+    parser = add_stack_command(subparsers, "check")
+    add_stack_file(parser)
     parser.add_argument("--plan-file", type=Path, help="check this plan document (from `plan show --json`) instead of planning")
     parser.add_argument("--policy-config", type=Path, help="policy config file (default policies/config/<stack>.json)")
     parser.add_argument("--schemas", type=Path, help="folder of gzipped provider schemas (default: the vendored provider-schemas/)")
@@ -158,14 +153,7 @@ def load_plan(stack: str, *, stack_file: Optional[Path] = None, plan_file: Optio
         from plan.harness import run_stack
 
         return run_stack(stack, stack_file=stack_file)
-    try:
-        plan = json.loads(plan_file.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CheckInputError(f"cannot read plan file {plan_file}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise CheckInputError(f"{plan_file}: not valid JSON ({err.msg} at line {err.lineno})") from None
-    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
-        raise CheckInputError(f"{plan_file}: expected a plan document from `python -m plan show STACK --json`")
+    plan = read_plan_file(plan_file, CheckInputError)
     if plan.get("stack") not in (None, stack):
         raise CheckInputError(f"{plan_file} is the plan of stack '{plan.get('stack')}', not '{stack}'")
     return plan

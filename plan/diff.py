@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from plan.cli import STACK_FILE_HELP, add_stack_command, add_stack_file, read_plan_file
+
 ROOT = Path(__file__).resolve().parents[1]
 MAX_CHARS = 60_000
 """Longest Markdown output (a GitHub comment holds 65,536 characters)."""
@@ -302,42 +304,24 @@ def plan_at_ref(ref: str, stack: str, project_dir: Path = ROOT) -> dict:
             raise DiffInputError(f"planning '{stack}' at '{ref}' did not print a plan document") from None
 
 
-def _read_plan(path: Path) -> dict:
-    try:
-        plan = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise DiffInputError(f"cannot read plan file {path}: {err.strerror}") from None
-    except json.JSONDecodeError as err:
-        raise DiffInputError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
-    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
-        raise DiffInputError(f"{path}: expected a plan document from `python -m plan show STACK --json`")
-    return plan
-
-
 # --- CLI ------------------------------------------------------------------------------------------------
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "diff",
-        help="desired-state diff of a stack between a git ref and the working tree, as Markdown (offline)",
-        description="Markdown diff of what STACK declares at a git ref (or in a plan file) and in the "
-        "working tree. No credentials needed.",
-    )
-    parser.add_argument("stack", help="stack name: staging or production")
+    parser = add_stack_command(subparsers, "diff")
     base = parser.add_mutually_exclusive_group(required=True)
     base.add_argument("--base", metavar="GIT_REF", help="git ref to compare against (e.g. origin/main)")
     base.add_argument("--base-file", type=Path, help="plan document (plan show --json) of the base")
     parser.add_argument("--head-file", type=Path, help="plan document of the head instead of planning the working tree")
-    parser.add_argument("--stack-file", type=Path, help="head: use this stack file instead of Pulumi.<stack>.yaml")
+    add_stack_file(parser, help="head: " + STACK_FILE_HELP)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        base = _read_plan(args.base_file) if args.base_file else plan_at_ref(args.base, args.stack)
+        base = read_plan_file(args.base_file, DiffInputError) if args.base_file else plan_at_ref(args.base, args.stack)
         if args.head_file:
-            head = _read_plan(args.head_file)
+            head = read_plan_file(args.head_file, DiffInputError)
         else:
             from plan.harness import run_stack
 

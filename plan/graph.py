@@ -19,8 +19,9 @@ import argparse
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, Optional
+
+from plan.cli import add_stack_command, add_stack_file
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_PREFIX = "pulumi:providers:"
@@ -221,15 +222,10 @@ def render(plan: dict, fmt: Format, markdown: bool = False) -> str:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "graph",
-        help="architecture diagram of a stack from its resource graph (offline)",
-        description="Draw the components of STACK and the wiring between them from the offline plan.",
-    )
-    parser.add_argument("stack", help="stack name: staging or production")
+    parser = add_stack_command(subparsers, "graph")
     parser.add_argument("--format", choices=["mermaid", "dot"], default="mermaid", help="diagram language")
     parser.add_argument("--markdown", action="store_true", help="wrap the diagram in a Markdown document")
-    parser.add_argument("--stack-file", type=Path, help="use this stack file instead of Pulumi.<stack>.yaml")
+    add_stack_file(parser)
     parser.set_defaults(func=run)
 
 

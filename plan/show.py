@@ -9,17 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from plan.cli import add_stack_command, add_stack_file
 from plan.harness import run_stack
 
 PLACEHOLDER_MARK = "  (example placeholder)"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("show", help="print the resources a stack declares (offline)")
-    parser.add_argument("stack", help="stack name: staging or production")
-    parser.add_argument("--stack-file", type=Path, help="use this stack file instead of Pulumi.<stack>.yaml")
+    parser = add_stack_command(subparsers, "show")
+    add_stack_file(parser)
     parser.add_argument("--json", action="store_true", help="print the plan document as JSON")
     parser.add_argument(
         "--example-values", action="store_true",
