@@ -75,7 +75,10 @@ def test_accepted_missing_secret_scanning_leaves_security_settings_alone(plan_of
     assert shipped["inputs"]["securityAndAnalysis"]["secretScanning"] == {"status": "enabled"}
 
 
-def test_kubernetes_without_a_promoted_image_stops_with_the_reason(monkeypatch):
-    monkeypatch.setattr("plan.mocks._stack_reference_outputs", lambda name: {})  # staging built nothing yet
+def test_kubernetes_without_a_promoted_image_stops_with_the_reason():
+    # The harness plans the referenced stack itself, so "staging built nothing yet" is the function's input.
+    from wiring.kubernetes import _image_to_run
+
     with pytest.raises(Exception, match="kubernetes.enabled: there is no image to run yet"):
-        run_stack("production", stack_file=ROOT / "stacks/examples/production-kubernetes.yaml", values="example")
+        _image_to_run(None)
+    assert _image_to_run("ghcr.io/o/web@sha256:" + "0" * 64).endswith("0" * 64)
