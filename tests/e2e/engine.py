@@ -20,7 +20,12 @@ from typing import Optional, Sequence
 
 from plan.harness import ROOT
 
-SDK_PIN = (3, 272, 0)
+ENGINE_SCRIPTS = ROOT / "scripts" / "engine"
+if str(ENGINE_SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(ENGINE_SCRIPTS))  # make engine's modules: build.pins reads requirements.txt
+from build import pins  # noqa: E402
+
+SDK_PIN = tuple(int(part) for part in pins(ROOT / "requirements.txt")["pulumi"].split("."))
 """The `pulumi` SDK pin of requirements.txt: the CLI must be at least this version."""
 CACHE_BIN = Path.home() / ".cache" / "webapp-platform" / "engine" / "bin"
 BIN_ENV = "WEBAPP_PLATFORM_ENGINE_BIN"

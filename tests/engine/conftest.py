@@ -8,19 +8,12 @@ what is missing and how to get it.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from plan.harness import ROOT
-
-ENGINE_SCRIPTS = ROOT / "scripts" / "engine"
-if str(ENGINE_SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(ENGINE_SCRIPTS))  # _steps, _host, _cli, _providers and the standin package
-
-CACHE_BIN = Path.home() / ".cache" / "webapp-platform" / "engine" / "bin"
+from tests.e2e.engine import BIN_ENV, CACHE_BIN, Engine, offline_env as engine_env, write_kubeconfig
 
 
 def missing(what: str) -> None:
@@ -34,7 +27,7 @@ def missing(what: str) -> None:
 @pytest.fixture(scope="session")
 def engine_bin() -> Path:
     """The bin folder with the CLI and the language host."""
-    folder = Path(os.environ.get("WEBAPP_PLATFORM_ENGINE_BIN") or CACHE_BIN)
+    folder = Path(os.environ.get(BIN_ENV) or CACHE_BIN)
     for name in ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-python"):
         if not os.access(folder / name, os.X_OK):
             missing(f"{folder / name} is missing or not executable")
@@ -43,20 +36,16 @@ def engine_bin() -> Path:
 
 @pytest.fixture
 def offline_env(engine_bin: Path, tmp_path: Path) -> Callable[[], dict[str, str]]:
-    """The environment of a CLI call: a file backend in tmp_path, no update check, no plugin download."""
+    """The environment of a CLI call (tests/e2e/engine.py's offline_env): a file backend in tmp_path, no
+    update check, no plugin download, nothing but 127.0.0.1 reachable, PULUMI_HOME in tmp_path."""
 
     def make() -> dict[str, str]:
         (tmp_path / "backend").mkdir(exist_ok=True)
-        env = {key: os.environ[key] for key in ("HOME", "LANG", "TMPDIR", "USER") if key in os.environ}
-        env.update(
-            PATH=os.pathsep.join([str(engine_bin), os.environ.get("PATH", "/usr/bin:/bin")]),
-            PULUMI_HOME=str(tmp_path / "pulumi-home"),
-            PULUMI_BACKEND_URL=(tmp_path / "backend").as_uri(),
-            PULUMI_CONFIG_PASSPHRASE="engine-tests-only",
-            PULUMI_SKIP_UPDATE_CHECK="true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-            PULUMI_DIY_BACKEND_NO_LEGACY_WARNING="true",
-        )
+        env = engine_env(Engine(engine_bin / "pulumi", ""), tmp_path / "backend", "engine-tests-only",
+                         write_kubeconfig(tmp_path / "kubeconfig"))
+        env["PULUMI_HOME"] = str(tmp_path / "pulumi-home")  # plugins these tests install stay in tmp_path
+        # No project venv on PATH: the stand-in host must find its Python through the project's settings.
+        env["PATH"] = os.pathsep.join([str(engine_bin), os.environ.get("PATH", "/usr/bin:/bin")])
         return env
 
     return make
